@@ -1,0 +1,1 @@
+Console.WriteLine("AioRun benchmarks: not written yet.");

@@ -1,0 +1,299 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AioRun;
+
+/// <summary>
+/// The phases of an AioRun program, as small calls that the generated <c>Main</c> lines up (a
+/// hand-written one may do the same):
+/// <code>
+/// using var program = new AioProgram(options);          // 1. owns SIGINT/SIGTERM from here on
+/// var loop = program.UseLoop(new AioLoop());            // 2. the loop, with the options applied
+/// var main = loop.CreateTask(MainAsync, "main");
+/// loop.RunForever();
+/// program.EnterShutdownPhase();                         // 3. "Entering shutdown phase."
+/// program.RunShutdownCallback(OnShutdown);              //    (if any)
+/// program.CancelPendingTasks();                         // 4. "Cancelling pending tasks."
+/// program.RunPendingTasksTillComplete();                // 5. at most ShutdownTimeout
+/// program.WaitForExecutorShutdown();                    // 6.
+/// program.Close();                                      // 7. "Leaving. Bye!"
+/// return program.ExitCode(main);                        // 8.
+/// </code>
+/// </summary>
+public sealed class AioProgram : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly SignalWatcher _signals;
+    private AioLoop? _loop;
+    private Action<AioLoop> _shutdownHandler = DefaultShutdownHandler;
+    private bool _signalBeforeLoop;
+    private volatile bool _inShutdown;
+    private Exception? _shutdownCallbackError;
+
+    /// <summary>Phase 1: takes over SIGINT and SIGTERM (Ctrl-C and Ctrl-Break on Windows) at once.</summary>
+    /// <param name="options">The program's options; the defaults when <see langword="null"/>.</param>
+    public AioProgram(AioRunOptions? options = null)
+    {
+        Options = options ?? new AioRunOptions();
+        _signals = new SignalWatcher(OnFirstSignal);
+    }
+
+    /// <summary>The program's options.</summary>
+    public AioRunOptions Options { get; }
+
+    /// <summary>The loop given to <see cref="UseLoop"/>.</summary>
+    /// <exception cref="InvalidOperationException"><see cref="UseLoop"/> was not called yet.</exception>
+    public AioLoop Loop => _loop ?? throw new InvalidOperationException("AioProgram.UseLoop must be called before the loop is used.");
+
+    /// <summary>
+    /// Replaces the reaction to the first signal (default: <see cref="DefaultShutdownHandler"/>). It runs on the loop thread.
+    /// </summary>
+    public Action<AioLoop> ShutdownHandler
+    {
+        get => _shutdownHandler;
+        set => _shutdownHandler = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>The default reaction to the first signal: log <c>Stopping the loop</c> and stop the loop.</summary>
+    /// <param name="loop">The program's loop.</param>
+    public static void DefaultShutdownHandler(AioLoop loop)
+    {
+        ArgumentNullException.ThrowIfNull(loop);
+        Log.StoppingTheLoop(loop.Logger);
+        loop.Stop();
+    }
+
+    /// <summary>
+    /// Phase 2: the program runs on <paramref name="loop"/>; applies <see cref="AioRunOptions.ExecutorWorkers"/>
+    /// and <see cref="AioRunOptions.StopOnUnhandledErrors"/>. A signal that arrived earlier is delivered now.
+    /// </summary>
+    /// <typeparam name="TLoop">The loop type.</typeparam>
+    /// <param name="loop">A new loop.</param>
+    /// <returns>The same loop.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// A loop was already given, or StopOnUnhandledErrors meets a custom exception handler (aiorun's refusal).
+    /// </exception>
+    public TLoop UseLoop<TLoop>(TLoop loop)
+        where TLoop : AioLoop
+    {
+        ArgumentNullException.ThrowIfNull(loop);
+        if (_loop is not null)
+        {
+            throw new InvalidOperationException("AioProgram.UseLoop was already called; a program runs one loop.");
+        }
+
+        if (Options.ExecutorWorkers is int workers)
+        {
+            loop.ExecutorWorkers = workers;
+        }
+
+        if (Options.StopOnUnhandledErrors)
+        {
+            loop.EnableStopOnUnhandledErrors();
+        }
+
+        bool deliver;
+        lock (_gate)
+        {
+            _loop = loop;
+            deliver = _signalBeforeLoop;
+        }
+
+        if (deliver)
+        {
+            loop.CallSoonThreadsafe(RunShutdownHandler);
+        }
+
+        return loop;
+    }
+
+    /// <summary>Phase 3: the loop stopped; from now on signals are swallowed. Logs <c>Entering shutdown phase.</c></summary>
+    public void EnterShutdownPhase()
+    {
+        _inShutdown = true;
+        _signals.SwallowAll();
+        Log.EnteringShutdownPhase(Loop.Logger);
+    }
+
+    /// <summary>Phase 3: runs a synchronous shutdown callback on the loop. Its exception is reported after the shutdown (exit code 1).</summary>
+    /// <param name="callback">The callback.</param>
+    public void RunShutdownCallback(Action<AioLoop> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        RunShutdownCallback(loop =>
+        {
+            callback(loop);
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>
+    /// Phase 3: runs an asynchronous shutdown callback on the loop until it completes (it is protected from the
+    /// cancel phase). Its exception is reported after the shutdown (exit code 1), unless an unhandled error
+    /// already stopped the loop; then it is only logged.
+    /// </summary>
+    /// <param name="callback">The callback.</param>
+    public void RunShutdownCallback(Func<AioLoop, Task> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        AioLoop loop = Loop;
+        var task = loop.Schedule(new AioTask(loop, _ => callback(loop), "shutdown_callback", string.Empty, 0, isProtected: true));
+        Task outcome = task.AsTask();
+        loop.RunWhile(() => !task.IsDone, Timeout.InfiniteTimeSpan);
+        if (!task.IsFaulted)
+        {
+            return;
+        }
+
+        Exception error = outcome.Exception!.InnerException ?? outcome.Exception;
+        if (loop.UnhandledError is not null)
+        {
+            Log.ShutdownCallbackErrorIgnored(loop.Logger, error);
+        }
+        else
+        {
+            _shutdownCallbackError ??= error;
+        }
+    }
+
+    /// <summary>
+    /// Phase 4: cancels every tracked task that is not protected, logging <c>Cancelling task: name</c> for each.
+    /// Tasks created from now on start cancelled, unless protected.
+    /// </summary>
+    public void CancelPendingTasks()
+    {
+        AioLoop loop = Loop;
+        Log.CancellingPendingTasks(loop.Logger);
+        loop.CancelNewTasks = true;
+        foreach (AioTask task in loop.SnapshotTasks())
+        {
+            if (task.IsProtected || task.IsDone)
+            {
+                continue;
+            }
+
+            Log.CancellingTask(loop.Logger, task.Name);
+            try
+            {
+                task.Cancel();
+            }
+            catch (Exception ex)
+            {
+                loop.CallExceptionHandler(new AioExceptionContext("A cancellation callback threw", ex, task));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Phase 5: runs the loop until every tracked task (protected ones included) is done, at most
+    /// <see cref="AioRunOptions.ShutdownTimeout"/> on the loop's clock; then logs each task that refused to
+    /// exit, with its name and creation site.
+    /// </summary>
+    /// <returns>Whether every task finished in time.</returns>
+    public bool RunPendingTasksTillComplete()
+    {
+        AioLoop loop = Loop;
+        Log.RunningPendingTasks(loop.Logger);
+        if (loop.RunWhile(() => loop.PendingTaskCount > 0, Options.ShutdownTimeout))
+        {
+            return true;
+        }
+
+        double seconds = Options.ShutdownTimeout.TotalSeconds;
+        foreach (AioTask task in loop.SnapshotTasks())
+        {
+            Log.TaskRefusedToExit(loop.Logger, seconds, task.Name, task.CreationSite, task.IsProtected ? " (protected by ShutdownWaitsFor)" : string.Empty);
+        }
+
+        return false;
+    }
+
+    /// <summary>Phase 6: runs the loop until all executor work has finished. Logs <c>Waiting for executor shutdown.</c></summary>
+    public void WaitForExecutorShutdown()
+    {
+        AioLoop loop = Loop;
+        Log.WaitingForExecutor(loop.Logger);
+        loop.RunWhile(() => loop.PendingExecutorWork > 0, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Phase 7: closes the loop and logs <c>Leaving. Bye!</c></summary>
+    public void Close()
+    {
+        AioLoop loop = Loop;
+        loop.Close();
+        Log.LeavingBye(loop.Logger);
+    }
+
+    /// <summary>
+    /// Phase 8: the exit code. 1, with the error and its stack trace on standard error, if an unhandled error
+    /// stopped the loop (StopOnUnhandledErrors) or the shutdown callback failed; otherwise the
+    /// <see cref="int"/> that <paramref name="main"/> returned, if it completed; otherwise 0.
+    /// </summary>
+    /// <param name="main">The main task, if the entry has one.</param>
+    /// <returns>The process exit code.</returns>
+    public int ExitCode(AioTask? main = null)
+    {
+        Exception? error = _loop?.UnhandledError ?? _shutdownCallbackError;
+        if (error is not null)
+        {
+            return ReportFatal(error);
+        }
+
+        return main is AioTask<int> { IsCompletedSuccessfully: true } withCode ? withCode.Result : 0;
+    }
+
+    /// <summary>Writes <c>Unhandled exception.</c> and <paramref name="error"/> with its stack trace to standard error.</summary>
+    /// <param name="error">The error that ends the program.</param>
+    /// <returns>1, the exit code for it.</returns>
+    public static int ReportFatal(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        System.IO.TextWriter output = AioLogging.Output;
+        lock (output)
+        {
+            output.WriteLine("Unhandled exception. " + error);
+            output.Flush();
+        }
+
+        return 1;
+    }
+
+    /// <summary>Releases the signals: from now on they have their default effect again.</summary>
+    public void Dispose() => _signals.Dispose();
+
+    private void OnFirstSignal(PosixSignal signal)
+    {
+        AioLoop? loop;
+        lock (_gate)
+        {
+            loop = _loop;
+            if (loop is null)
+            {
+                _signalBeforeLoop = true;
+                return;
+            }
+        }
+
+        loop.CallSoonThreadsafe(RunShutdownHandler);
+    }
+
+    private void RunShutdownHandler()
+    {
+        if (_inShutdown)
+        {
+            return;
+        }
+
+        AioLoop loop = Loop;
+        try
+        {
+            _shutdownHandler(loop);
+        }
+        catch (Exception ex)
+        {
+            loop.CallExceptionHandler(new AioExceptionContext("The shutdown handler threw", ex));
+        }
+    }
+}

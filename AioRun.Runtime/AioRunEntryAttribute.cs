@@ -1,0 +1,33 @@
+using System;
+
+namespace AioRun;
+
+/// <summary>
+/// Marks <c>static async Task Main</c> (or another accepted shape) as an AioRun entry point: the AioRun
+/// generator emits the program that runs it on an <see cref="AioLoop"/>, handles SIGINT and SIGTERM,
+/// and shuts down in order. Options set here win over the csproj's <c>AioRun*</c> properties.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class AioRunEntryAttribute : Attribute
+{
+    /// <summary>The first unhandled error stops the loop; after the shutdown it is printed and the exit code is 1. Default <see langword="false"/>; csproj <c>AioRunStopOnUnhandled</c>.</summary>
+    public bool StopOnUnhandledErrors { get; set; }
+
+    /// <summary>Seconds the shutdown waits for pending tasks. Default 60; csproj <c>AioRunShutdownTimeout</c>.</summary>
+    public double ShutdownTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>The most executor work items at once; 0 (the default) for no bound. csproj <c>AioRunExecutorWorkers</c>.</summary>
+    public int ExecutorWorkers { get; set; }
+
+    /// <summary>
+    /// The name of a static method of the same type run after the loop stops and before tasks are cancelled:
+    /// returns <c>void</c>, <c>Task</c> or <c>ValueTask</c>, optionally takes the <see cref="AioLoop"/>.
+    /// </summary>
+    public string? ShutdownCallback { get; set; }
+
+    /// <summary>The name of a static method <c>void Name(AioLoop loop)</c> of the same type that replaces the reaction to the first signal (default: log <c>Stopping the loop</c> and stop the loop).</summary>
+    public string? ShutdownHandler { get; set; }
+
+    /// <summary>The loop type: a concrete <see cref="AioLoop"/> subclass with a public parameterless constructor.</summary>
+    public Type? LoopType { get; set; }
+}

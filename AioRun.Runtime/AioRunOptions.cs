@@ -1,0 +1,58 @@
+using System;
+using System.Threading;
+
+namespace AioRun;
+
+/// <summary>The options of an AioRun program (the attribute's and the csproj's, after the generator merged them).</summary>
+public sealed class AioRunOptions
+{
+    /// <summary>The default <see cref="ShutdownTimeout"/>: 60 seconds, as aiorun's <c>timeout_task_shutdown</c>.</summary>
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly TimeSpan _shutdownTimeout = DefaultShutdownTimeout;
+    private readonly int? _executorWorkers;
+
+    /// <summary>Whether the first unhandled error stops the loop and, after the shutdown, makes the exit code 1. Default off.</summary>
+    public bool StopOnUnhandledErrors { get; init; }
+
+    /// <summary>
+    /// How long the shutdown runs pending tasks before it names the ones that refused to exit and goes on.
+    /// Default 60 s; zero or more, or <see cref="Timeout.InfiniteTimeSpan"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public TimeSpan ShutdownTimeout
+    {
+        get => _shutdownTimeout;
+        init
+        {
+            if (value < TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), value, $"ShutdownTimeout must be zero or more (or infinite); it was {value}.");
+            }
+
+            _shutdownTimeout = value;
+        }
+    }
+
+    /// <summary>The most executor work items that run at once; <see langword="null"/> (the default) for no bound.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int? ExecutorWorkers
+    {
+        get => _executorWorkers;
+        init
+        {
+            if (value is < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ExecutorWorkers), value, $"ExecutorWorkers must be 1 or more (or null for no bound); it was {value}.");
+            }
+
+            _executorWorkers = value;
+        }
+    }
+
+    /// <summary>A shutdown timeout from a number of seconds, validated (the attribute's and the csproj's form).</summary>
+    /// <param name="seconds">Zero or more; <see cref="double.PositiveInfinity"/> for no timeout.</param>
+    /// <returns>The timeout.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="seconds"/> is negative or NaN.</exception>
+    public static TimeSpan ShutdownTimeoutFromSeconds(double seconds) => AioLoop.SecondsToDelay(seconds, nameof(ShutdownTimeout));
+}

@@ -1,0 +1,521 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AioRun;
+
+/// <summary>
+/// A task tracked by its <see cref="AioLoop"/> until it is done: the shutdown cancels it (unless it
+/// is protected by <c>Aio.ShutdownWaitsFor</c>) and waits for it. Await it to get its outcome.
+/// </summary>
+/// <remarks>
+/// The work starts in the loop's next turn, with <see cref="Aio.CancellationToken"/> set to this
+/// task's token. A task that fails while nobody awaits it goes to the loop's exception handler.
+/// A task whose work ends by <see cref="OperationCanceledException"/> after <see cref="Cancel"/>
+/// is cancelled; one that ends so without being cancelled has failed (a timeout, say).
+/// </remarks>
+public class AioTask
+{
+    private const int StatePending = 0;
+    private const int StateRunning = 1;
+    private const int StateSucceeded = 2;
+    private const int StateFaulted = 3;
+    private const int StateCancelled = 4;
+
+    private static readonly AsyncLocal<AioTask?> s_current = new();
+
+    private readonly long _id;
+    private string? _name;
+
+    // The work delegate until the task starts, then the work's Task while it runs,
+    // then the ExceptionDispatchInfo of a failure: one field for three phases.
+    private object? _workOrInner;
+    private CancellationTokenSource? _cts;
+    private object? _continuation;
+    private object? _completionSource;
+    private volatile int _state;
+    private int _cancelRequested;
+    private bool _observed;
+
+    /// <summary>The task's slot in the loop's registry while it is pending.</summary>
+    internal int RegistryIndex = -1;
+
+    private protected AioTask(AioLoop loop, object work, string? name, string callerFilePath, int callerLineNumber, bool isProtected)
+    {
+        Loop = loop;
+        _workOrInner = work;
+        _name = name;
+        CreationFile = callerFilePath;
+        CreationLine = callerLineNumber;
+        IsProtected = isProtected;
+        _id = loop.NextTaskId();
+    }
+
+    internal AioTask(AioLoop loop, Func<CancellationToken, Task> work, string? name, string callerFilePath, int callerLineNumber, bool isProtected)
+        : this(loop, (object)work, name, callerFilePath, callerLineNumber, isProtected)
+    {
+    }
+
+    internal AioTask(AioLoop loop, Func<Task> work, string? name, string callerFilePath, int callerLineNumber, bool isProtected)
+        : this(loop, (object)work, name, callerFilePath, callerLineNumber, isProtected)
+    {
+    }
+
+    /// <summary>The task running the current code, if it runs inside one (it flows through <c>await</c>).</summary>
+    internal static AioTask? Current => s_current.Value;
+
+    /// <summary>The loop that tracks this task.</summary>
+    public AioLoop Loop { get; }
+
+    /// <summary>The task's name: the one given to <c>CreateTask</c>, or <c>Task-N</c>.</summary>
+    public string Name => _name ??= "Task-" + _id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The source file that created the task (captured at compile time).</summary>
+    public string CreationFile { get; }
+
+    /// <summary>The line that created the task (captured at compile time).</summary>
+    public int CreationLine { get; }
+
+    /// <summary>Where the task was created, as <c>file:line</c>.</summary>
+    public string CreationSite => CreationFile + ":" + CreationLine.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Whether the shutdown leaves this task running and waits for it (<c>Aio.ShutdownWaitsFor</c>).</summary>
+    public bool IsProtected { get; }
+
+    /// <summary>Whether the task finished, failed or was cancelled.</summary>
+    public bool IsDone => _state >= StateSucceeded;
+
+    /// <summary>Whether the task was cancelled.</summary>
+    public bool IsCancelled => _state == StateCancelled;
+
+    /// <summary>Whether the task failed.</summary>
+    public bool IsFaulted => _state == StateFaulted;
+
+    /// <summary>Whether the task finished without failing or being cancelled.</summary>
+    public bool IsCompletedSuccessfully => _state == StateSucceeded;
+
+    /// <summary>Whether <see cref="Cancel"/> was called.</summary>
+    public bool IsCancellationRequested => Volatile.Read(ref _cancelRequested) != 0;
+
+    /// <summary>The exception the task failed with, or <see langword="null"/>.</summary>
+    public Exception? Exception => _state == StateFaulted ? ((ExceptionDispatchInfo)_workOrInner!).SourceException : null;
+
+    /// <summary>The task's cancellation token: cancelled by <see cref="Cancel"/> and by the shutdown (unless protected).</summary>
+    public CancellationToken CancellationToken
+    {
+        get
+        {
+            CancellationTokenSource? cts = Volatile.Read(ref _cts);
+            if (cts is null)
+            {
+                var created = new CancellationTokenSource();
+                cts = Interlocked.CompareExchange(ref _cts, created, null);
+                if (cts is null)
+                {
+                    cts = created;
+                    if (IsCancellationRequested)
+                    {
+                        cts.Cancel();
+                    }
+                }
+            }
+
+            return cts.Token;
+        }
+    }
+
+    /// <summary>
+    /// Requests cancellation: a task that has not started yet never runs; a running one sees its token
+    /// cancelled, so its awaits that observe the token throw <see cref="OperationCanceledException"/>. Any thread.
+    /// </summary>
+    /// <returns><see langword="false"/> if the task was already done.</returns>
+    public bool Cancel()
+    {
+        if (IsDone)
+        {
+            return false;
+        }
+
+        if (Interlocked.Exchange(ref _cancelRequested, 1) == 0)
+        {
+            Volatile.Read(ref _cts)?.Cancel();
+        }
+
+        return true;
+    }
+
+    /// <summary>Gets an awaiter; awaiting the task observes its outcome (a failure is then not reported as unhandled).</summary>
+    /// <returns>The awaiter.</returns>
+    public AioTaskAwaiter GetAwaiter()
+    {
+        _observed = true;
+        return new AioTaskAwaiter(this);
+    }
+
+    /// <summary>A <see cref="Task"/> with the same outcome, for <c>Task.WhenAll</c> and friends. Observes the outcome.</summary>
+    /// <returns>The task.</returns>
+    public Task AsTask() => (Task)CompletionTask();
+
+    /// <inheritdoc/>
+    public override string ToString()
+    {
+        string state = _state switch
+        {
+            StatePending => "pending",
+            StateRunning => "running",
+            StateSucceeded => "finished",
+            StateFaulted => "failed",
+            _ => "cancelled",
+        };
+        return $"AioTask '{Name}' ({state}, created at {CreationSite}{(IsProtected ? ", protected" : string.Empty)})";
+    }
+
+    private protected object CompletionTask()
+    {
+        _observed = true;
+        object? source = Volatile.Read(ref _completionSource);
+        if (source is null)
+        {
+            object created = NewCompletionSource();
+            source = Interlocked.CompareExchange(ref _completionSource, created, null) ?? created;
+        }
+
+        if (IsDone)
+        {
+            Complete(source);
+        }
+
+        return TaskOf(source);
+    }
+
+    private protected virtual object NewCompletionSource() => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private protected virtual object TaskOf(object completionSource) => ((TaskCompletionSource)completionSource).Task;
+
+    private protected virtual void SetResult(object completionSource) => ((TaskCompletionSource)completionSource).TrySetResult();
+
+    private protected virtual void SetException(object completionSource, Exception exception) =>
+        ((TaskCompletionSource)completionSource).TrySetException(exception);
+
+    private protected virtual void SetCanceled(object completionSource, CancellationToken token) =>
+        ((TaskCompletionSource)completionSource).TrySetCanceled(token);
+
+    private protected virtual Task InvokeWork(object work) => work is Func<CancellationToken, Task> withToken
+        ? withToken(CancellationToken)
+        : ((Func<Task>)work)();
+
+    private protected virtual void OnSucceeded(Task inner)
+    {
+    }
+
+    /// <summary>Starts the work, on the loop thread. Scheduled by the loop when the task is created.</summary>
+    internal void Start()
+    {
+        if (_state != StatePending)
+        {
+            return;
+        }
+
+        if (IsCancellationRequested)
+        {
+            Finish(StateCancelled, null);
+            return;
+        }
+
+        _state = StateRunning;
+        object work = _workOrInner!;
+        _workOrInner = null;
+        AioTask? previous = s_current.Value;
+        s_current.Value = this;
+        Task? inner;
+        try
+        {
+            inner = InvokeWork(work);
+        }
+        catch (Exception ex)
+        {
+            s_current.Value = previous;
+            FinishWithException(ex);
+            return;
+        }
+
+        s_current.Value = previous;
+        if (inner is null)
+        {
+            FinishWithException(new InvalidOperationException($"The work of task '{Name}' (created at {CreationSite}) returned null instead of a Task."));
+            return;
+        }
+
+        if (inner.IsCompleted)
+        {
+            OnInnerCompleted(inner);
+            return;
+        }
+
+        _workOrInner = inner;
+        TaskCompletionHook hook = Loop.RentHook();
+        hook.Task = this;
+        inner.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(hook.Callback);
+    }
+
+    /// <summary>Called by the hook when the work's Task completes, on whatever thread completed it.</summary>
+    internal void OnInnerCompleted(TaskCompletionHook hook)
+    {
+        if (Loop.IsOwnedByCurrentThread)
+        {
+            hook.Task = null;
+            Loop.ReturnHook(hook);
+            OnInnerCompleted((Task)_workOrInner!);
+        }
+        else
+        {
+            // The work left the loop (ConfigureAwait(false)); the bookkeeping belongs on the loop.
+            Loop.CallSoonThreadsafe(static state => ((TaskCompletionHook)state!).Task!.OnInnerCompleted((TaskCompletionHook)state), hook);
+        }
+    }
+
+    private void OnInnerCompleted(Task inner)
+    {
+        if (inner.IsCompletedSuccessfully)
+        {
+            OnSucceeded(inner);
+            Finish(StateSucceeded, null);
+            return;
+        }
+
+        try
+        {
+            inner.GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            FinishWithException(ex);
+        }
+    }
+
+    private void FinishWithException(Exception ex)
+    {
+        if (ex is OperationCanceledException && IsCancellationRequested)
+        {
+            Finish(StateCancelled, null);
+        }
+        else
+        {
+            Finish(StateFaulted, ExceptionDispatchInfo.Capture(ex));
+        }
+    }
+
+    private void Finish(int state, ExceptionDispatchInfo? error)
+    {
+        _workOrInner = error;
+        Interlocked.Exchange(ref _state, state);
+        Loop.Unregister(this);
+
+        if (state == StateFaulted && !_observed && Volatile.Read(ref _completionSource) is null)
+        {
+            Loop.CallExceptionHandler(new AioExceptionContext("Unhandled exception in a task nobody awaits", error!.SourceException, this));
+        }
+
+        object? continuation = _continuation;
+        _continuation = null;
+        if (continuation is Action single)
+        {
+            Loop.CallSoon(single);
+        }
+        else if (continuation is System.Collections.Generic.List<Action> many)
+        {
+            foreach (Action c in many)
+            {
+                Loop.CallSoon(c);
+            }
+        }
+
+        object? source = Volatile.Read(ref _completionSource);
+        if (source is not null)
+        {
+            Complete(source);
+        }
+    }
+
+    private void Complete(object completionSource)
+    {
+        switch (_state)
+        {
+            case StateSucceeded:
+                SetResult(completionSource);
+                break;
+            case StateFaulted:
+                SetException(completionSource, ((ExceptionDispatchInfo)_workOrInner!).SourceException);
+                break;
+            default:
+                SetCanceled(completionSource, CancellationTokenOrNone);
+                break;
+        }
+    }
+
+    private CancellationToken CancellationTokenOrNone => Volatile.Read(ref _cts)?.Token ?? default;
+
+    /// <summary>Registers an await continuation. On the loop it is queued on the loop when the task is done.</summary>
+    internal void OnCompleted(Action continuation)
+    {
+        if (!Loop.IsOwnedByCurrentThread || !ReferenceEquals(SynchronizationContext.Current, Loop))
+        {
+            // Awaited from elsewhere: get the standard Task behaviour (its context, its thread pool).
+            AsTask().ConfigureAwait(true).GetAwaiter().UnsafeOnCompleted(continuation);
+            return;
+        }
+
+        if (IsDone)
+        {
+            Loop.CallSoon(continuation);
+            return;
+        }
+
+        switch (_continuation)
+        {
+            case null:
+                _continuation = continuation;
+                break;
+            case Action first:
+                _continuation = new System.Collections.Generic.List<Action> { first, continuation };
+                break;
+            default:
+                ((System.Collections.Generic.List<Action>)_continuation).Add(continuation);
+                break;
+        }
+    }
+
+    /// <summary>Returns the outcome: nothing, or throws the failure, or <see cref="OperationCanceledException"/>.</summary>
+    internal void ThrowIfNotSucceeded()
+    {
+        switch (_state)
+        {
+            case StateSucceeded:
+                return;
+            case StateFaulted:
+                ((ExceptionDispatchInfo)_workOrInner!).Throw();
+                return;
+            case StateCancelled:
+                throw new OperationCanceledException($"Task '{Name}' was cancelled.", CancellationTokenOrNone);
+            default:
+                throw new InvalidOperationException($"Task '{Name}' is not done yet; await it instead of reading its result.");
+        }
+    }
+}
+
+/// <summary>A tracked task with a result (see <see cref="AioTask"/>).</summary>
+/// <typeparam name="T">The result type.</typeparam>
+public sealed class AioTask<T> : AioTask
+{
+    private T _result = default!;
+
+    internal AioTask(AioLoop loop, Func<CancellationToken, Task<T>> work, string? name, string callerFilePath, int callerLineNumber, bool isProtected)
+        : base(loop, work, name, callerFilePath, callerLineNumber, isProtected)
+    {
+    }
+
+    internal AioTask(AioLoop loop, Func<Task<T>> work, string? name, string callerFilePath, int callerLineNumber, bool isProtected)
+        : base(loop, work, name, callerFilePath, callerLineNumber, isProtected)
+    {
+    }
+
+    /// <summary>The result; throws the failure or <see cref="OperationCanceledException"/> if the task did not succeed.</summary>
+    /// <exception cref="InvalidOperationException">The task is not done yet.</exception>
+    public T Result
+    {
+        get
+        {
+            ThrowIfNotSucceeded();
+            return _result;
+        }
+    }
+
+    /// <summary>Gets an awaiter; awaiting the task observes its outcome.</summary>
+    /// <returns>The awaiter.</returns>
+    public new AioTaskAwaiter<T> GetAwaiter()
+    {
+        base.GetAwaiter();
+        return new AioTaskAwaiter<T>(this);
+    }
+
+    /// <summary>A <see cref="Task{TResult}"/> with the same outcome. Observes the outcome.</summary>
+    /// <returns>The task.</returns>
+    public new Task<T> AsTask() => (Task<T>)CompletionTask();
+
+    private protected override object NewCompletionSource() => new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private protected override object TaskOf(object completionSource) => ((TaskCompletionSource<T>)completionSource).Task;
+
+    private protected override void SetResult(object completionSource) => ((TaskCompletionSource<T>)completionSource).TrySetResult(_result);
+
+    private protected override void SetException(object completionSource, Exception exception) =>
+        ((TaskCompletionSource<T>)completionSource).TrySetException(exception);
+
+    private protected override void SetCanceled(object completionSource, CancellationToken token) =>
+        ((TaskCompletionSource<T>)completionSource).TrySetCanceled(token);
+
+    private protected override Task InvokeWork(object work) => work is Func<CancellationToken, Task<T>> withToken
+        ? withToken(CancellationToken)
+        : ((Func<Task<T>>)work)();
+
+    private protected override void OnSucceeded(Task inner) => _result = ((Task<T>)inner).Result;
+}
+
+/// <summary>Awaits an <see cref="AioTask"/>.</summary>
+public readonly struct AioTaskAwaiter : ICriticalNotifyCompletion
+{
+    private readonly AioTask _task;
+
+    internal AioTaskAwaiter(AioTask task) => _task = task;
+
+    /// <summary>Whether the task is done.</summary>
+    public bool IsCompleted => _task.IsDone;
+
+    /// <summary>Rethrows the task's failure or cancellation.</summary>
+    public void GetResult() => _task.ThrowIfNotSucceeded();
+
+    /// <inheritdoc/>
+    public void OnCompleted(Action continuation) => _task.AsTask().GetAwaiter().OnCompleted(continuation);
+
+    /// <inheritdoc/>
+    public void UnsafeOnCompleted(Action continuation) => _task.OnCompleted(continuation);
+}
+
+/// <summary>Awaits an <see cref="AioTask{T}"/>.</summary>
+/// <typeparam name="T">The result type.</typeparam>
+public readonly struct AioTaskAwaiter<T> : ICriticalNotifyCompletion
+{
+    private readonly AioTask<T> _task;
+
+    internal AioTaskAwaiter(AioTask<T> task) => _task = task;
+
+    /// <summary>Whether the task is done.</summary>
+    public bool IsCompleted => _task.IsDone;
+
+    /// <summary>Returns the result, or rethrows the task's failure or cancellation.</summary>
+    /// <returns>The result.</returns>
+    public T GetResult() => _task.Result;
+
+    /// <inheritdoc/>
+    public void OnCompleted(Action continuation) => _task.AsTask().GetAwaiter().OnCompleted(continuation);
+
+    /// <inheritdoc/>
+    public void UnsafeOnCompleted(Action continuation) => _task.OnCompleted(continuation);
+}
+
+/// <summary>
+/// A reusable completion callback: the loop lends one to each running task, so hooking the
+/// work's completion allocates no delegate per task.
+/// </summary>
+internal sealed class TaskCompletionHook
+{
+    public TaskCompletionHook() => Callback = Invoke;
+
+    public Action Callback { get; }
+
+    public AioTask? Task { get; set; }
+
+    private void Invoke() => Task!.OnInnerCompleted(this);
+}

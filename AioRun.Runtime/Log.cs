@@ -1,0 +1,50 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace AioRun;
+
+/// <summary>Every line the runtime logs: the lifecycle lines are aiorun's own texts.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Stopping the loop")]
+    public static partial void StoppingTheLoop(ILogger logger);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Entering shutdown phase.")]
+    public static partial void EnteringShutdownPhase(ILogger logger);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Cancelling pending tasks.")]
+    public static partial void CancellingPendingTasks(ILogger logger);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Cancelling task: {TaskName}")]
+    public static partial void CancellingTask(ILogger logger, string taskName);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Running pending tasks till complete")]
+    public static partial void RunningPendingTasks(ILogger logger);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Waiting for executor shutdown.")]
+    public static partial void WaitingForExecutor(ILogger logger);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Leaving. Bye!")]
+    public static partial void LeavingBye(ILogger logger);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Unhandled exception; stopping loop.")]
+    public static partial void StoppingOnUnhandled(ILogger logger);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "{Description}")]
+    public static partial void UnhandledError(ILogger logger, string description, Exception? exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning,
+        Message = "Task refused to exit within the shutdown timeout of {TimeoutSeconds} s: '{TaskName}' created at {CreationSite}{Protection}")]
+    public static partial void TaskRefusedToExit(ILogger logger, double timeoutSeconds, string taskName, string creationSite, string protection);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning,
+        Message = "Work was posted to a closed AioLoop and dropped (work not tracked by the loop); later drops are only counted in AioLoop.DroppedWorkCount.")]
+    public static partial void WorkDroppedAfterClose(ILogger logger);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "The AioLoop was closed with {Count} callbacks still queued; they will not run.")]
+    public static partial void ClosedWithQueuedWork(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error,
+        Message = "The shutdown callback raised an error, but an unhandled error already stopped the loop, so this log message is all you'll see about it.")]
+    public static partial void ShutdownCallbackErrorIgnored(ILogger logger, Exception exception);
+}

@@ -1,0 +1,115 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AioRun;
+
+/// <summary>
+/// A callback scheduled on the loop's timer heap by <see cref="AioLoop.CallLater(TimeSpan, Action)"/>.
+/// Cancel it to keep it from running.
+/// </summary>
+public abstract class TimerHandle
+{
+    private volatile bool _cancelled;
+
+    private protected TimerHandle(AioLoop loop, long due)
+    {
+        Loop = loop;
+        Due = due;
+    }
+
+    /// <summary>The loop the callback is scheduled on.</summary>
+    public AioLoop Loop { get; }
+
+    /// <summary>When the callback is due, on the loop's clock (<see cref="AioLoop.Time"/>, seconds).</summary>
+    public double When => Loop.TimestampToSeconds(Due);
+
+    /// <summary>Whether <see cref="Cancel"/> was called before the callback ran.</summary>
+    public bool IsCancelled => _cancelled;
+
+    /// <summary>The loop-clock timestamp at which the callback is due.</summary>
+    internal long Due { get; }
+
+    /// <summary>Tie-break for equal due times: callbacks run in the order they were scheduled.</summary>
+    internal long Sequence { get; set; }
+
+    /// <summary>Keeps the callback from running. Safe to call from any thread, any number of times.</summary>
+    public void Cancel()
+    {
+        if (_cancelled)
+        {
+            return;
+        }
+
+        _cancelled = true;
+        Loop.OnTimerCancelled();
+        OnCancelled();
+    }
+
+    /// <summary>Runs the callback on the loop thread, unless it was cancelled.</summary>
+    internal void Fire()
+    {
+        if (!_cancelled)
+        {
+            Run();
+        }
+    }
+
+    private protected abstract void Run();
+
+    private protected virtual void OnCancelled()
+    {
+    }
+}
+
+/// <summary>A <see cref="TimerHandle"/> that runs a user callback.</summary>
+internal sealed class CallbackTimer : TimerHandle
+{
+    private readonly Action _callback;
+
+    public CallbackTimer(AioLoop loop, long due, Action callback)
+        : base(loop, due)
+    {
+        _callback = callback;
+    }
+
+    private protected override void Run() => _callback();
+}
+
+/// <summary>
+/// The timer behind <c>Aio.Sleep</c>: completes its task when due, or cancels it when the token
+/// is cancelled. Continuations run asynchronously, so they are queued on the loop, never inline.
+/// </summary>
+internal sealed class SleepTimer : TimerHandle
+{
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationTokenRegistration _registration;
+    private CancellationToken _token;
+
+    public SleepTimer(AioLoop loop, long due)
+        : base(loop, due)
+    {
+    }
+
+    public Task Task => _completion.Task;
+
+    public void ObserveCancellation(CancellationToken token)
+    {
+        if (token.CanBeCanceled)
+        {
+            _token = token;
+            _registration = token.UnsafeRegister(static state => ((SleepTimer)state!).Cancel(), this);
+        }
+    }
+
+    private protected override void Run()
+    {
+        _registration.Dispose();
+        _completion.TrySetResult();
+    }
+
+    private protected override void OnCancelled()
+    {
+        _completion.TrySetCanceled(_token);
+    }
+}

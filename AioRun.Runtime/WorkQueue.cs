@@ -1,0 +1,99 @@
+using System;
+using System.Threading;
+
+namespace AioRun;
+
+/// <summary>One unit of work on the ready queue: a callback and its state.</summary>
+/// <remarks>
+/// <see cref="Callback"/> is a <see cref="SendOrPostCallback"/> (await continuations and
+/// <c>Post</c>), an <see cref="Action{T}"/> of <see cref="object"/> or a plain <see cref="Action"/>.
+/// Keeping the three shapes apart avoids allocating an adapter delegate per call.
+/// </remarks>
+internal readonly struct WorkItem
+{
+    public readonly object Callback;
+    public readonly object? State;
+
+    public WorkItem(object callback, object? state)
+    {
+        Callback = callback;
+        State = state;
+    }
+
+    public void Invoke()
+    {
+        switch (Callback)
+        {
+            case SendOrPostCallback post:
+                post(State);
+                break;
+            case Action<object?> withState:
+                withState(State);
+                break;
+            default:
+                ((Action)Callback)();
+                break;
+        }
+    }
+}
+
+/// <summary>
+/// The loop's ready queue: a growable ring buffer used only by the loop's own thread, so it
+/// needs no synchronisation (cross-thread work arrives through a concurrent queue instead).
+/// </summary>
+internal sealed class WorkQueue
+{
+    private WorkItem[] _items = new WorkItem[256];
+    private int _head;
+    private int _count;
+
+    public int Count => _count;
+
+    public void Enqueue(in WorkItem item)
+    {
+        WorkItem[] items = _items;
+        if (_count == items.Length)
+        {
+            items = Grow();
+        }
+
+        items[(_head + _count) & (items.Length - 1)] = item;
+        _count++;
+    }
+
+    public WorkItem Dequeue()
+    {
+        WorkItem[] items = _items;
+        int head = _head;
+        WorkItem item = items[head];
+        items[head] = default;
+        _head = (head + 1) & (items.Length - 1);
+        _count--;
+        return item;
+    }
+
+    /// <summary>Removes every item, handing each to <paramref name="discard"/>.</summary>
+    public void Clear(Action<WorkItem> discard)
+    {
+        while (_count > 0)
+        {
+            discard(Dequeue());
+        }
+
+        _head = 0;
+    }
+
+    private WorkItem[] Grow()
+    {
+        WorkItem[] old = _items;
+        var grown = new WorkItem[old.Length * 2];
+        for (int i = 0; i < _count; i++)
+        {
+            grown[i] = old[(_head + i) & (old.Length - 1)];
+        }
+
+        _items = grown;
+        _head = 0;
+        return grown;
+    }
+}

@@ -1,0 +1,163 @@
+// A hand-written AioRun program for the process tests: Main lines the runtime's shutdown phases up
+// exactly as SPEC §4 says (what the generator emits for [AioRunEntry]). args[0] picks a scenario; each
+// prints READY on stdout once it is ready to be signalled, then lines the tests look for.
+using AioRun;
+
+string scenario = args.Length > 0 ? args[0] : "service";
+var options = scenario switch
+{
+    "refuse" => new AioRunOptions { ShutdownTimeout = TimeSpan.FromSeconds(0.5) },
+    "stop-on-unhandled" => new AioRunOptions { StopOnUnhandledErrors = true },
+    "refused-handler" => new AioRunOptions { StopOnUnhandledErrors = true },
+    _ => new AioRunOptions { ExecutorWorkers = 2 },
+};
+
+using var program = new AioProgram(options);
+AioLoop loop;
+try
+{
+    loop = program.UseLoop(new AioLoop());
+    if (scenario == "refused-handler")
+    {
+        loop.SetExceptionHandler((_, context) => Console.WriteLine("custom handler: " + context.Message));
+    }
+}
+catch (Exception ex)
+{
+    return AioProgram.ReportFatal(ex);
+}
+
+AioTask main = scenario switch
+{
+    "service" => loop.CreateTask(Scenarios.Service, "main"),
+    "slow-cleanup" => loop.CreateTask(Scenarios.SlowCleanup, "main"),
+    "refuse" => loop.CreateTask(Scenarios.Refuse, "main"),
+    "stop-on-unhandled" => loop.CreateTask(Scenarios.Ouch, "main"),
+    "exit-code" => loop.CreateTask<int>(Scenarios.ExitCode, "main"),
+    "shutdown-callback-fails" => loop.CreateTask(Scenarios.Service, "main"),
+    _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
+};
+
+loop.RunForever();
+program.EnterShutdownPhase();
+if (scenario == "shutdown-callback-fails")
+{
+    program.RunShutdownCallback(async _ =>
+    {
+        await Aio.Sleep(0.05);
+        throw new InvalidOperationException("the shutdown callback failed");
+    });
+}
+
+program.CancelPendingTasks();
+program.RunPendingTasksTillComplete();
+program.WaitForExecutorShutdown();
+program.Close();
+return program.ExitCode(main);
+
+internal static class Scenarios
+{
+    /// <summary>Workers that observe cancellation, protected work, executor work; waits for a signal.</summary>
+    public static async Task Service()
+    {
+        var started = new TaskCompletionSource();
+        int running = 0;
+        for (int i = 1; i <= 3; i++)
+        {
+            int id = i;
+            _ = Aio.CreateTask(
+                async token =>
+                {
+                    if (++running == 3)
+                    {
+                        started.SetResult();
+                    }
+
+                    try
+                    {
+                        await Aio.Sleep(3600);
+                    }
+                    catch (OperationCanceledException) when (token.IsCancellationRequested)
+                    {
+                        Say($"worker {id} saw cancellation");
+                    }
+                },
+                $"worker-{id}");
+        }
+
+        _ = Aio.CreateTask(Protected, "protected-caller");
+        _ = Aio.RunInExecutor(() =>
+        {
+            Thread.Sleep(300);
+            Say("executor work done");
+        });
+        await started.Task;
+        Say("READY");
+        await Aio.Sleep(3600);
+    }
+
+    private static async Task Protected()
+    {
+        try
+        {
+            await Aio.ShutdownWaitsFor(async ct =>
+            {
+                await Aio.Sleep(0.5, ct);
+                Say("protected work done");
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            Say("protected caller cancelled");
+        }
+    }
+
+    /// <summary>The cancelled main task cleans up slowly (1 s), with CancellationToken.None.</summary>
+    public static async Task SlowCleanup()
+    {
+        try
+        {
+            Say("READY");
+            await Aio.Sleep(3600);
+        }
+        catch (OperationCanceledException)
+        {
+            Say("cleanup started");
+            await Aio.Sleep(1.0, CancellationToken.None);
+            Say("cleanup finished");
+        }
+    }
+
+    /// <summary>A task that ignores cancellation: the shutdown names it after the timeout.</summary>
+    public static async Task Refuse()
+    {
+        _ = Aio.CreateTask(
+            async () =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30));
+            },
+            "stubborn");
+        await Aio.Sleep(0.01);
+        Say("READY");
+        await Aio.Sleep(3600);
+    }
+
+    public static async Task Ouch()
+    {
+        await Aio.Sleep(0.01);
+        throw new InvalidOperationException("ouch");
+    }
+
+    public static async Task<int> ExitCode()
+    {
+        await Aio.Sleep(0.01);
+        Aio.Stop();
+        return 7;
+    }
+
+    private static void Say(string line)
+    {
+        Console.Out.WriteLine(line);
+        Console.Out.Flush();
+    }
+}

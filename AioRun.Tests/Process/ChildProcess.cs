@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace AioRun.Tests.Process;
+
+/// <summary>
+/// A real child process for the signal tests: started with <see cref="System.Diagnostics.Process.Start(ProcessStartInfo)"/>,
+/// its stdout and stderr collected line by line, signalled with kill(2). Tests synchronise on lines the
+/// child prints (with a generous timeout), never on sleeps.
+/// </summary>
+public sealed class ChildProcess : IDisposable
+{
+    public static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
+
+    private readonly System.Diagnostics.Process _process;
+    private readonly List<string> _stdout = new();
+    private readonly List<string> _stderr = new();
+    private readonly List<string> _all = new();
+    private readonly object _gate = new();
+    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ChildProcess(ProcessStartInfo info)
+    {
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        info.StandardOutputEncoding = Encoding.UTF8;
+        info.StandardErrorEncoding = Encoding.UTF8;
+        _process = new System.Diagnostics.Process { StartInfo = info, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data, _stdout, _stdoutClosed);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data, _stderr, _stderrClosed);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Id => _process.Id;
+
+    /// <summary>Starts a .NET program (a .dll) with <c>dotnet</c>, so the same muxer as the tests runs it.</summary>
+    public static ChildProcess StartDotnet(string dllPath, params string[] args)
+    {
+        ResetInheritedSignalDispositions();
+        var info = new ProcessStartInfo(DotnetHost()) { WorkingDirectory = Path.GetDirectoryName(dllPath)! };
+        info.ArgumentList.Add(dllPath);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return new ChildProcess(info);
+    }
+
+    /// <summary>Starts any program.</summary>
+    public static ChildProcess Start(ProcessStartInfo info)
+    {
+        ResetInheritedSignalDispositions();
+        return new ChildProcess(info);
+    }
+
+    public IReadOnlyList<string> Stdout { get { lock (_gate) { return _stdout.ToArray(); } } }
+
+    public IReadOnlyList<string> Stderr { get { lock (_gate) { return _stderr.ToArray(); } } }
+
+    /// <summary>Both streams, interleaved in the order the lines arrived (per stream the order is exact).</summary>
+    public IReadOnlyList<string> AllLines { get { lock (_gate) { return _all.ToArray(); } } }
+
+    public string Transcript => string.Join(Environment.NewLine, AllLines);
+
+    /// <summary>Waits until the child printed <paramref name="line"/> (on either stream).</summary>
+    public void WaitForLine(string line, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Generous);
+        lock (_gate)
+        {
+            while (!_all.Contains(line))
+            {
+                TimeSpan left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || (_process.HasExited && _stdoutClosed.Task.IsCompleted && _stderrClosed.Task.IsCompleted))
+                {
+                    throw new TimeoutException($"The child never printed '{line}'. It printed:{Environment.NewLine}{string.Join(Environment.NewLine, _all)}");
+                }
+
+                Monitor.Wait(_gate, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    public void Signal(PosixSignal signal)
+    {
+        int number = signal switch
+        {
+            PosixSignal.SIGINT => 2,
+            PosixSignal.SIGQUIT => 3,
+            PosixSignal.SIGTERM => 15,
+            _ => throw new ArgumentOutOfRangeException(nameof(signal)),
+        };
+        if (kill(_process.Id, number) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {number}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Waits for the child to exit and for its output to be read to the end; returns the exit code.</summary>
+    public int WaitForExit(TimeSpan? timeout = null)
+    {
+        if (!_process.WaitForExit(timeout ?? Generous))
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The child did not exit. It printed:{Environment.NewLine}{Transcript}");
+        }
+
+        Task.WaitAll(new Task[] { _stdoutClosed.Task, _stderrClosed.Task }, Generous);
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line, List<string> stream, TaskCompletionSource closed)
+    {
+        lock (_gate)
+        {
+            if (line is null)
+            {
+                closed.TrySetResult();
+            }
+            else
+            {
+                stream.Add(line);
+                _all.Add(line);
+            }
+
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    /// <summary>
+    /// A shell's background job runs with SIGINT ignored, and an ignored signal stays ignored in children
+    /// (.NET then does not handle it either). Children of the tests must get the default disposition.
+    /// </summary>
+    private static void ResetInheritedSignalDispositions()
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            foreach (int number in new[] { 2, 3 }) // SIGINT, SIGQUIT
+            {
+                // Only an ignored disposition is replaced (by SIG_DFL); any other is put back as it was.
+                IntPtr previous = signal(number, SigDfl);
+                if (previous != SigIgn)
+                {
+                    signal(number, previous);
+                }
+            }
+        }
+    }
+
+    private static readonly IntPtr SigDfl = IntPtr.Zero;
+    private static readonly IntPtr SigIgn = new(1);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+
+    [DllImport("libc")]
+    private static extern IntPtr signal(int signum, IntPtr handler);
+}
