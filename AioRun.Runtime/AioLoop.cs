@@ -403,8 +403,24 @@ public class AioLoop : SynchronizationContext, IDisposable
     {
         if (!task.IsCompleted)
         {
-            task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(Stop);
-            RunForever();
+            // The stop belongs to this call only: if the loop stops for another reason first, a late
+            // completion must not stop a later run.
+            var current = new StrongBox<bool>(true);
+            task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() =>
+            {
+                if (Volatile.Read(ref current.Value))
+                {
+                    Stop();
+                }
+            });
+            try
+            {
+                RunForever();
+            }
+            finally
+            {
+                Volatile.Write(ref current.Value, false);
+            }
         }
 
         if (!task.IsCompleted)

@@ -361,6 +361,34 @@ public class LoopTests
     }
 
     [Fact]
+    public void A_task_that_completes_after_its_RunUntilComplete_gave_up_does_not_stop_a_later_run()
+    {
+        using var t = new TestLoop();
+        var late = new TaskCompletionSource();
+        t.Loop.CallSoon(t.Loop.Stop);
+        Assert.Throws<InvalidOperationException>(() => t.Loop.RunUntilComplete(late.Task));
+        late.SetResult();
+
+        var turns = 0;
+        void Count()
+        {
+            if (++turns < 50)
+            {
+                t.Loop.CallSoon(Count);
+            }
+            else
+            {
+                t.Loop.Stop();
+            }
+        }
+
+        t.Loop.CallSoon(Count);
+        t.Loop.RunForever();
+
+        Assert.Equal(50, turns);
+    }
+
+    [Fact]
     public void Close_drops_queued_callbacks_and_logs_how_many()
     {
         var t = new TestLoop();

@@ -275,4 +275,63 @@ public class ShutdownWaitsForTests
 
         Assert.True(workSawCancellation);
     }
+
+    [Fact]
+    public void Failing_work_is_seen_by_the_awaiting_caller_not_reported_as_unhandled()
+    {
+        using var t = new TestLoop();
+        var reported = new List<AioExceptionContext>();
+        t.Loop.SetExceptionHandler((_, c) => reported.Add(c));
+
+        string caught = t.Run(async () =>
+        {
+            try
+            {
+                await Aio.ShutdownWaitsFor(async ct =>
+                {
+                    await Aio.Sleep(0, ct);
+                    throw new FormatException("work failed");
+                });
+                return "no error";
+            }
+            catch (FormatException ex)
+            {
+                return ex.Message;
+            }
+        });
+
+        Assert.Equal("work failed", caught);
+        Assert.Empty(reported);
+    }
+
+    [Fact]
+    public void Failing_bare_work_whose_caller_is_gone_goes_to_the_exception_handler()
+    {
+        using var t = new TestLoop();
+        var reported = new List<AioExceptionContext>();
+        t.Loop.SetExceptionHandler((_, c) => reported.Add(c));
+        var fail = new TaskCompletionSource();
+
+        t.Run(async () =>
+        {
+            await Aio.CreateTask(() =>
+            {
+                _ = Aio.ShutdownWaitsFor(async _ =>
+                {
+                    await fail.Task;
+                    throw new FormatException("nobody awaits this");
+                }, "bare");
+                return Task.CompletedTask; // the caller is done before the work fails
+            });
+            fail.SetResult();
+            while (t.Loop.AllTasks().Any(x => x.Name == "bare"))
+            {
+                await Task.Yield();
+            }
+        });
+
+        AioExceptionContext context = Assert.Single(reported);
+        Assert.Equal("bare", context.Task!.Name);
+        Assert.Equal("nobody awaits this", context.Exception!.Message);
+    }
 }
