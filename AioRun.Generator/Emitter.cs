@@ -62,7 +62,7 @@ internal static class Emitter
 
         w.Line("__loop.RunForever();");
         w.Line();
-        w.Line("// 3. The loop stopped: \"Entering shutdown phase.\"" + (entry.ShutdownCallback is null ? "." : ", then the shutdown callback."));
+        w.Line("// 3. The loop stopped: \"Entering shutdown phase.\"" + (entry.ShutdownCallback is null ? string.Empty : ", then the shutdown callback."));
         w.Line("__program.EnterShutdownPhase();");
         if (entry.ShutdownCallback is { } callback)
         {
@@ -116,6 +116,11 @@ internal static class Emitter
         for (int level = 0; level <= innermost; level++)
         {
             ContainingType type = entry.Types[level];
+            if (level > entry.FirstAccessorLevel)
+            {
+                w.Line();
+            }
+
             scopes.Push(w.Block($"{type.Modifiers} {type.Name}"));
             if (level < entry.FirstAccessorLevel)
             {
