@@ -60,8 +60,8 @@ public sealed class AioRunEntryGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Program);
 
         // The accessors do not depend on the options: changing one re-emits the program only.
-        IncrementalValueProvider<EntryModel?> accessors = program
-            .Select(static (model, _) => model?.Entry)
+        IncrementalValueProvider<EntryTarget?> accessors = program
+            .Select(static (model, _) => model?.Entry.Target)
             .WithTrackingName(TrackingNames.Accessors);
 
         context.RegisterSourceOutput(program, static (output, model) =>

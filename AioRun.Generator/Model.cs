@@ -6,6 +6,13 @@ namespace AioRun.Generator;
 // pipeline can cache every step. The parser builds it, the emitter only reads it.
 
 /// <summary>One callable <c>[AioRunEntry]</c> method.</summary>
+/// <param name="Target">What the accessors need: where the entry is and what it, its callback and its handler look like.</param>
+/// <param name="Options">The options set on the attribute (validated by the parser; out-of-range values are dropped).</param>
+/// <param name="LoopType">The resolved <c>LoopType</c>, fully qualified, if any.</param>
+/// <param name="SortKey">Orders several entries deterministically (only one is run); the entry as C# shows it.</param>
+internal sealed record EntryModel(EntryTarget Target, AttributeOptions Options, string? LoopType, string SortKey);
+
+/// <summary>The entry's place and shape, and its resolved shutdown callback and handler: all the accessors depend on.</summary>
 /// <param name="Namespace">The containing namespace as written in C# (<see langword="null"/> for the global namespace).</param>
 /// <param name="Types">The containing types, outermost first.</param>
 /// <param name="FirstAccessorLevel">
@@ -15,23 +22,17 @@ namespace AioRun.Generator;
 /// <param name="MethodName">The entry method's name, escaped for C#.</param>
 /// <param name="Return">What it returns.</param>
 /// <param name="Parameters">What its parameters receive, in the declared order.</param>
-/// <param name="Options">The options set on the attribute (validated by the parser; out-of-range values are dropped).</param>
 /// <param name="ShutdownCallback">The resolved <c>ShutdownCallback</c>, if any.</param>
 /// <param name="ShutdownHandler">The resolved <c>ShutdownHandler</c>'s name, if any.</param>
-/// <param name="LoopType">The resolved <c>LoopType</c>, fully qualified, if any.</param>
-/// <param name="SortKey">Orders several entries deterministically (only one is run).</param>
-internal sealed record EntryModel(
+internal sealed record EntryTarget(
     string? Namespace,
     EquatableArray<ContainingType> Types,
     int FirstAccessorLevel,
     string MethodName,
     EntryReturn Return,
     EquatableArray<EntryParameter> Parameters,
-    AttributeOptions Options,
     ShutdownCallbackModel? ShutdownCallback,
-    string? ShutdownHandler,
-    string? LoopType,
-    string SortKey)
+    string? ShutdownHandler)
 {
     /// <summary>The type whose accessors the generated program calls, <c>global::</c>-qualified.</summary>
     public string AccessorHost

@@ -69,18 +69,16 @@ internal static class Parser
         }
 
         INamespaceSymbol ns = declaringType.ContainingNamespace;
-        return new EntryModel(
+        var target = new EntryTarget(
             ns is null || ns.IsGlobalNamespace ? null : ns.ToDisplayString(NamespaceFormat),
             new EquatableArray<ContainingType>(types.ToArray()),
             FirstAccessorLevel(declaringType, types.Count),
             Escape(method.Name),
             returns,
             parameters,
-            options,
             callback,
-            handler,
-            loopType,
-            method.ToDisplayString());
+            handler);
+        return new EntryModel(target, options, loopType, method.ToDisplayString());
     }
 
     private static EquatableArray<EntryParameter>? ParseParameters(IMethodSymbol method, EntryReturn returns)
