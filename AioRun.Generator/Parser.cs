@@ -23,9 +23,10 @@ internal static class Parser
 
     public static EntryModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: true, IsGenericMethod: false, IsAbstract: false, IsVirtual: false } method
+        if (context.TargetSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: true, IsGenericMethod: false, IsAbstract: false, IsVirtual: false, IsVararg: false } method
             || method.ContainingType is not { } declaringType
-            || context.Attributes.IsEmpty)
+            || context.Attributes.IsEmpty
+            || !EntryShape.HasEntryAttribute(method))
         {
             return null;
         }
@@ -106,7 +107,7 @@ internal static class Parser
         var types = new List<ContainingType>();
         for (INamedTypeSymbol? type = declaringType; type is not null; type = type.ContainingType)
         {
-            if (type.IsGenericType || type.IsFileLocal || !IsPartial(type) || Keyword(type) is not { } keyword)
+            if (type.IsGenericType || type.IsFileLocal || !IsPartial(type) || EntryShape.ReservedMemberName(type) is not null || Keyword(type) is not { } keyword)
             {
                 return null;
             }

@@ -175,6 +175,10 @@ public sealed class EntryAnalyzer : DiagnosticAnalyzer
             {
                 Report(Descriptors.EntryNotCallable, MethodLocation, _name, "it is abstract or virtual; the generated program calls a method with a body");
             }
+            else if (_method.IsVararg)
+            {
+                Report(Descriptors.EntryNotCallable, MethodLocation, _name, "it takes __arglist, which the generated program cannot pass");
+            }
 
             for (INamedTypeSymbol? type = _method.ContainingType; type is not null; type = type.ContainingType)
             {
@@ -187,6 +191,12 @@ public sealed class EntryAnalyzer : DiagnosticAnalyzer
                 if (type.IsFileLocal)
                 {
                     Report(Descriptors.EntryNotCallable, MethodLocation, _name, $"its type '{type.Name}' is file-local, and the generated program is another file");
+                    break;
+                }
+
+                if (EntryShape.ReservedMemberName(type) is { } reserved)
+                {
+                    Report(Descriptors.EntryNotCallable, MethodLocation, _name, $"its type '{type.Name}' declares '{reserved}', and names that start with {EntryShape.AccessorPrefix} are reserved for the generated accessors");
                     break;
                 }
             }

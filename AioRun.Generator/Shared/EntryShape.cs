@@ -95,6 +95,37 @@ internal static class EntryShape
     /// <summary>The largest timeout a <see cref="TimeSpan"/> can hold, in seconds.</summary>
     public static readonly double MaxShutdownTimeoutSeconds = Math.Floor(TimeSpan.MaxValue.TotalSeconds);
 
+    /// <summary>The prefix of the generated accessors' names; a user member with such a name would clash with them.</summary>
+    public const string AccessorPrefix = "__AioRun_";
+
+    /// <summary>Whether <paramref name="method"/> itself carries <c>[AioRunEntry]</c> (not its return value).</summary>
+    public static bool HasEntryAttribute(IMethodSymbol method)
+    {
+        foreach (AttributeData attribute in method.GetAttributes())
+        {
+            if (IsEntryAttribute(attribute.AttributeClass))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The first member of <paramref name="type"/> whose name the generated accessors reserve, if any.</summary>
+    public static string? ReservedMemberName(INamedTypeSymbol type)
+    {
+        foreach (string name in type.MemberNames)
+        {
+            if (name.StartsWith(AccessorPrefix, StringComparison.Ordinal))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
     public static bool IsEntryAttribute(INamedTypeSymbol? type) =>
         type is { Name: "AioRunEntryAttribute", Arity: 0, ContainingType: null } && IsNamespace(type.ContainingNamespace, "AioRun");
 
@@ -122,7 +153,8 @@ internal static class EntryShape
             return method.IsAsync ? EntryReturn.AsyncVoid : EntryReturn.Void;
         }
 
-        if (method.ReturnsByRef || method.ReturnsByRefReadonly || type is not INamedTypeSymbol named || !IsNamespace(named.ContainingNamespace, "System", "Threading", "Tasks"))
+        // A nullable Task? would make the generated call site warn (and TreatWarningsAsErrors fail): the loop needs a task.
+        if (method.ReturnsByRef || method.ReturnsByRefReadonly || type.NullableAnnotation == NullableAnnotation.Annotated || type is not INamedTypeSymbol named || !IsNamespace(named.ContainingNamespace, "System", "Threading", "Tasks"))
         {
             return EntryReturn.Unsupported;
         }

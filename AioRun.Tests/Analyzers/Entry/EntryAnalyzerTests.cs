@@ -141,6 +141,7 @@ public class EntryAnalyzerTests
     [InlineData("Task<string>", "Task.FromResult(\"\")", "'System.Threading.Tasks.Task<string>'")]
     [InlineData("int", "0", "'int'")]
     [InlineData("ValueTask<long>", "default", "'System.Threading.Tasks.ValueTask<long>'")]
+    [InlineData("Task<int>?", "null", "'System.Threading.Tasks.Task<int>?'")]
     public Task AIO102_an_unsupported_return_type_is_named(string returns, string body, string named) =>
         AnalyzerAsync(
             $$"""
@@ -214,6 +215,10 @@ public class EntryAnalyzerTests
         "'Hidden.Main' cannot be an [AioRunEntry] method: its type 'Hidden' is file-local, and the generated program is another file")]
     [InlineData("partial interface IApp { [AioRunEntry] static abstract Task {|#0:Main|}(); }",
         "'IApp.Main' cannot be an [AioRunEntry] method: it is abstract or virtual; the generated program calls a method with a body")]
+    [InlineData("static partial class Program { [AioRunEntry] static Task {|#0:Main|}(__arglist) => Task.CompletedTask; }",
+        "'Program.Main' cannot be an [AioRunEntry] method: it takes __arglist, which the generated program cannot pass")]
+    [InlineData("static partial class Program { [AioRunEntry] static Task {|#0:Main|}() => Task.CompletedTask; static int __AioRun_Main; }",
+        "'Program.Main' cannot be an [AioRunEntry] method: its type 'Program' declares '__AioRun_Main', and names that start with __AioRun_ are reserved for the generated accessors")]
     public Task AIO105_entries_the_generated_program_cannot_call(string source, string message) =>
         AnalyzerAsync(source, Diagnostic("AIO105", 0, message));
 
