@@ -15,7 +15,7 @@ internal static class Emitter
     private const string HandlerAccessor = "__AioRun_ShutdownHandler";
 
     private static readonly string GeneratedCode =
-        $"[global::System.CodeDom.Compiler.GeneratedCode(\"AioRun.Generator\", \"{typeof(Emitter).Assembly.GetName().Version}\")]";
+        $"[global::System.CodeDom.Compiler.GeneratedCode(\"{EntryShape.GeneratorName}\", \"{typeof(Emitter).Assembly.GetName().Version}\")]";
 
     /// <summary>The top-level statements that run the entry: SPEC §4's phases, specialised to the options.</summary>
     public static string EmitProgram(ProgramModel program)

@@ -98,6 +98,9 @@ internal static class EntryShape
     /// <summary>The prefix of the generated accessors' names; a user member with such a name would clash with them.</summary>
     public const string AccessorPrefix = "__AioRun_";
 
+    /// <summary>The tool name in the generated accessors' [GeneratedCode].</summary>
+    public const string GeneratorName = "AioRun.Generator";
+
     /// <summary>Whether <paramref name="method"/> itself carries <c>[AioRunEntry]</c> (not its return value).</summary>
     public static bool HasEntryAttribute(IMethodSymbol method)
     {
@@ -112,18 +115,42 @@ internal static class EntryShape
         return false;
     }
 
-    /// <summary>The first member of <paramref name="type"/> whose name the generated accessors reserve, if any.</summary>
+    /// <summary>
+    /// The first member of <paramref name="type"/> whose name the generated accessors reserve, if any. The accessors
+    /// themselves (generated code the analyzer sees, the generator does not) carry [GeneratedCode("AioRun.Generator")].
+    /// </summary>
     public static string? ReservedMemberName(INamedTypeSymbol type)
     {
         foreach (string name in type.MemberNames)
         {
             if (name.StartsWith(AccessorPrefix, StringComparison.Ordinal))
             {
-                return name;
+                foreach (ISymbol member in type.GetMembers(name))
+                {
+                    if (!IsGeneratedAccessor(member))
+                    {
+                        return name;
+                    }
+                }
             }
         }
 
         return null;
+    }
+
+    private static bool IsGeneratedAccessor(ISymbol member)
+    {
+        foreach (AttributeData attribute in member.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: "GeneratedCodeAttribute" }
+                && attribute.ConstructorArguments.Length > 0
+                && attribute.ConstructorArguments[0].Value is GeneratorName)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static bool IsEntryAttribute(INamedTypeSymbol? type) =>

@@ -68,10 +68,10 @@ internal static class GeneratorHarness
             .GetAwaiter()
             .GetResult();
 
-    /// <summary>Fails, listing them, if the compilation has warnings or errors.</summary>
+    /// <summary>Fails, listing them, if the compilation with the generated code has warnings or errors, the entry analyzer's included.</summary>
     public static void AssertClean(Compilation compilation)
     {
-        Diagnostic[] problems = Diagnostics(compilation).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Diagnostic[] problems = Diagnostics(compilation, new AioRun.Analyzers.Entry.EntryAnalyzer()).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
         Assert.True(problems.Length == 0, "The program does not compile cleanly:\n" + string.Join("\n", problems.Select(d => d.ToString())));
     }
 
