@@ -45,7 +45,7 @@ internal static class Emitter
             w.Line($"__loop = __program.UseLoop(new {program.Entry.LoopType ?? "global::AioRun.AioLoop"}());");
             if (entry.Return == EntryReturn.Void)
             {
-                w.Line($"{host}.{MainAccessor}({Arguments(entry, token: "global::System.Threading.CancellationToken.None")});");
+                w.Line($"{host}.{MainAccessor}({Arguments(entry, loop: "__loop")});");
             }
         }
 
@@ -130,7 +130,7 @@ internal static class Emitter
             // Below the innermost type each accessor forwards to the next type's, which this type can reach even when it is private.
             string target = level == innermost ? string.Empty : entry.Types[level + 1].Name + ".";
             bool first = true;
-            EmitAccessor(w, ref first, $"{ReturnType(entry.Return)} {MainAccessor}({Parameters(entry)})", $"{(level == innermost ? entry.MethodName : target + MainAccessor)}({Arguments(entry, token: "cancellationToken", loop: "loop")})", "the entry");
+            EmitAccessor(w, ref first, $"{ReturnType(entry.Return)} {MainAccessor}({Parameters(entry)})", $"{(level == innermost ? entry.MethodName : target + MainAccessor)}({Arguments(entry, loop: "loop")})", "the entry");
             if (entry.ShutdownCallback is { } callback)
             {
                 string parameter = callback.TakesLoop ? "global::AioRun.AioLoop loop" : string.Empty;
@@ -203,7 +203,7 @@ internal static class Emitter
     {
         bool captures = entry.Parameters.Any(p => p is EntryParameter.Args or EntryParameter.Loop);
         bool takesToken = entry.Parameters.Any(p => p == EntryParameter.CancellationToken);
-        string call = $"{host}.{MainAccessor}({Arguments(entry, token: "cancellationToken", loop: "__loop")})";
+        string call = $"{host}.{MainAccessor}({Arguments(entry, loop: "__loop")})";
         if (entry.Return is EntryReturn.ValueTask or EntryReturn.ValueTaskOfInt)
         {
             call += ".AsTask()";
@@ -220,11 +220,12 @@ internal static class Emitter
             _ => "global::AioRun.AioLoop loop",
         }));
 
-    private static string Arguments(EntryTarget entry, string token, string loop = "__loop") =>
+    /// <summary>The entry's arguments in its order: the command line, the main task's token (the lambda's parameter), the loop.</summary>
+    private static string Arguments(EntryTarget entry, string loop) =>
         string.Join(", ", entry.Parameters.Select(p => p switch
         {
             EntryParameter.Args => "args",
-            EntryParameter.CancellationToken => token,
+            EntryParameter.CancellationToken => "cancellationToken",
             _ => loop,
         }));
 

@@ -25,8 +25,7 @@ internal static class Parser
     {
         if (context.TargetSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: true, IsGenericMethod: false, IsAbstract: false, IsVirtual: false, IsVararg: false } method
             || method.ContainingType is not { } declaringType
-            || context.Attributes.IsEmpty
-            || !EntryShape.HasEntryAttribute(method))
+            || EntryShape.FindEntryAttribute(method) is not { } attribute)
         {
             return null;
         }
@@ -43,7 +42,6 @@ internal static class Parser
             return null;
         }
 
-        AttributeData attribute = context.Attributes[0];
         AttributeOptions options = AttributeOptions.Read(attribute);
         options = new AttributeOptions(
             options.StopOnUnhandledErrors,

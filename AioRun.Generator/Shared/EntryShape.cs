@@ -101,18 +101,18 @@ internal static class EntryShape
     /// <summary>The tool name in the generated accessors' [GeneratedCode].</summary>
     public const string GeneratorName = "AioRun.Generator";
 
-    /// <summary>Whether <paramref name="method"/> itself carries <c>[AioRunEntry]</c> (not its return value).</summary>
-    public static bool HasEntryAttribute(IMethodSymbol method)
+    /// <summary>The <c>[AioRunEntry]</c> that <paramref name="method"/> itself carries (not its return value), if any.</summary>
+    public static AttributeData? FindEntryAttribute(IMethodSymbol method)
     {
         foreach (AttributeData attribute in method.GetAttributes())
         {
             if (IsEntryAttribute(attribute.AttributeClass))
             {
-                return true;
+                return attribute;
             }
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>
