@@ -198,7 +198,8 @@ public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
         return value.WithoutConversions() is IFieldReferenceOperation { Field: { Name: "Zero", IsStatic: true, ContainingType.Name: "TimeSpan" } };
     }
 
-    private static bool OnlyTasks(IMethodSymbol method) => method.Parameters.Length == 1 && method.Parameters[0].IsParams;
+    /// <summary>WaitAll/WaitAny given only the tasks (no timeout, no token): WhenAll/WhenAny have the same shapes.</summary>
+    private static bool OnlyTasks(IMethodSymbol method) => method.Parameters.Length == 1;
 
     private static bool IsAssignmentTarget(IOperation operation) =>
         operation.Parent is IAssignmentOperation assignment && assignment.Target == operation;

@@ -27,6 +27,12 @@ internal static class FixData
     /// <summary>The index of the argument that is the cancellable delay of a <c>WhenAny</c> (AIO002).</summary>
     public const string DelayArgument = "DelayArgument";
 
+    /// <summary>"true" when the dropped call can become a method group: <c>Aio.CreateTask(Work)</c> (AIO001).</summary>
+    public const string MethodGroup = "MethodGroup";
+
+    /// <summary>"true" when the dropped call returns a ValueTask: the lambda adds <c>.AsTask()</c> (AIO001).</summary>
+    public const string ValueTask = "ValueTask";
+
     public const string None = "None";
 
     public const string Positional = "Positional";

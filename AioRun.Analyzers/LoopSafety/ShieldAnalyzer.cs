@@ -117,6 +117,7 @@ public sealed class ShieldAnalyzer : DiagnosticAnalyzer
 
         // The rewrite `await Aio.ShutdownWaitsFor(work);` fits `await Task.WhenAny(work, <endless delay>);` whose winner is unused.
         string fix = elements.Count == 2 && IsEndless(elements[delayIndex])
+            && invocation.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { ArgumentList.Arguments.Count: 2 }
             && invocation.Parent is IAwaitOperation { Parent: IExpressionStatementOperation }
             ? FixData.ShieldWhenAny
             : FixData.None;

@@ -66,8 +66,24 @@ public sealed class UntrackedWorkAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        string fix = IsSafeToDefer(call) ? FixData.CreateTaskFromCall : FixData.None;
-        Report(context, invocation, $"The task of '{call.TargetMethod.Name}' is dropped", fix, "Aio.CreateTask, or await it");
+        bool methodGroup = CanBeMethodGroup(call, known);
+        string fix = methodGroup || IsSafeToDefer(call) ? FixData.CreateTaskFromCall : FixData.None;
+        Report(context, invocation, $"The task of '{call.TargetMethod.Name}' is dropped", fix, "Aio.CreateTask, or await it", methodGroup, known.IsValueTask(call.TargetMethod.ReturnType));
+    }
+
+    /// <summary>
+    /// <c>Work()</c> → <c>Aio.CreateTask(Work)</c>: a parameterless, non-generic method returning Task or Task&lt;T&gt;,
+    /// called by name (a method group binds its receiver at once, so nothing is read later).
+    /// </summary>
+    private static bool CanBeMethodGroup(IInvocationOperation call, KnownSymbols known)
+    {
+        IMethodSymbol method = call.TargetMethod;
+        return method.Parameters.Length == 0 && method.Arity == 0 && method.MethodKind == MethodKind.Ordinary && !method.IsExtensionMethod
+            && known.IsTask(method.ReturnType)
+            && call.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax
+            {
+                Expression: Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax,
+            };
     }
 
     private static void AnalyzeThreadCreation(OperationAnalysisContext context, LoopCode loop)
@@ -83,6 +99,7 @@ public sealed class UntrackedWorkAnalyzer : DiagnosticAnalyzer
         string fix = FixData.None;
         if (creation.Arguments.Length == 1
             && creation.Arguments[0].Value is IDelegateCreationOperation { Target: IAnonymousFunctionOperation or IMethodReferenceOperation } start
+            && start.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.ObjectCreationExpressionSyntax
             && start.Type?.Name == "ThreadStart"
             && creation.Parent is IInvocationOperation { TargetMethod.Name: "Start", Arguments.Length: 0, Parent: IExpressionStatementOperation })
         {
@@ -92,9 +109,19 @@ public sealed class UntrackedWorkAnalyzer : DiagnosticAnalyzer
         Report(context, creation, "'new Thread' starts work on its own thread", fix, "Aio.RunInExecutor");
     }
 
-    private static void Report(OperationAnalysisContext context, IOperation operation, string what, string fix, string use)
+    private static void Report(OperationAnalysisContext context, IOperation operation, string what, string fix, string use, bool methodGroup = false, bool valueTask = false)
     {
         ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty.Add(FixData.Fix, fix);
+        if (valueTask)
+        {
+            properties = properties.Add(FixData.ValueTask, "true");
+        }
+
+        if (methodGroup)
+        {
+            properties = properties.Add(FixData.MethodGroup, "true");
+        }
+
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.UntrackedWork, operation.Syntax.GetLocation(), properties, what, use));
     }
 
