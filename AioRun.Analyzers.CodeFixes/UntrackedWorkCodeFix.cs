@@ -36,7 +36,13 @@ public sealed class UntrackedWorkCodeFix : LoopSafetyCodeFix
         switch (fix)
         {
             case FixData.RunInExecutor:
-                session.Editor.ReplaceNode(node, (current, _) => Retarget((InvocationExpressionSyntax)current, "RunInExecutor"));
+                // RunInExecutor's task is not one the CS4014 suppressor covers: as a statement it is discarded.
+                bool statement = node.Parent is ExpressionStatementSyntax;
+                session.Editor.ReplaceNode(node, (current, _) =>
+                {
+                    ExpressionSyntax run = Retarget((InvocationExpressionSyntax)current, "RunInExecutor");
+                    return statement ? Discard(run.WithoutTrivia()).WithTriviaFrom(current) : run;
+                });
                 break;
             case FixData.CreateTask:
                 bool keepsAioTask = node.Parent is AwaitExpressionSyntax or ExpressionStatementSyntax

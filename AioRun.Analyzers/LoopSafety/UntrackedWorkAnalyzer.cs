@@ -255,9 +255,9 @@ public sealed class UntrackedWorkAnalyzer : DiagnosticAnalyzer
                 return local.Local.RefKind == RefKind.None && !IsWritten(local.Local, root ??= call.Root());
             case IFieldReferenceOperation field:
                 return (field.Field.IsReadOnly || field.Field.IsConst) && (field.Instance is null || IsStable(field.Instance, ref root, call));
-            case IPropertyReferenceOperation property:
-                return property.Property.SetMethod is null && property.Arguments.Length == 0
-                    && (property.Instance is null || IsStable(property.Instance, ref root, call));
+            case IPropertyReferenceOperation { Instance: { } instance } property:
+                // A get-only instance property of a stable object (static ones such as DateTime.Now are computed).
+                return property.Property.SetMethod is null && property.Arguments.Length == 0 && IsStable(instance, ref root, call);
             default:
                 // Calls, creations and computed values would be evaluated later, and may differ.
                 return false;

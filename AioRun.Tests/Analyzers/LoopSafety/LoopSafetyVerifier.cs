@@ -15,10 +15,12 @@ namespace AioRun.Tests.Analyzers.LoopSafety;
 /// </summary>
 internal static class TestReferences
 {
-    public static readonly ImmutableArray<MetadataReference> All =
-        Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>()
-            .Append(MetadataReference.CreateFromFile(typeof(Aio).Assembly.Location))
-            .ToImmutableArray();
+    public static readonly ImmutableArray<MetadataReference> Framework =
+        Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>().ToImmutableArray();
+
+    public static readonly MetadataReference AioRun = MetadataReference.CreateFromFile(typeof(Aio).Assembly.Location);
+
+    public static readonly ImmutableArray<MetadataReference> All = Framework.Add(AioRun);
 
     /// <summary>An empty reference set: the framework then adds only <see cref="All"/>.</summary>
     public static readonly ReferenceAssemblies None = new("net10.0");
@@ -35,8 +37,9 @@ internal static class TestReferences
 
         """;
 
-    /// <summary><paramref name="members"/> inside <c>partial class C</c>, after <see cref="Usings"/>.</summary>
-    public static string InClass(string members) => Usings + "partial class C\n{\n" + members + "}\n";
+    /// <summary><paramref name="members"/> inside <c>partial class C</c>, after <see cref="Usings"/>, then <paramref name="helpers"/>.</summary>
+    public static string InClass(string members, string helpers = "") =>
+        Usings + "partial class C\n{\n" + members + (helpers.Length > 0 ? "\n" + helpers + "\n" : "") + "}\n";
 }
 
 /// <summary>Diagnostics of one analyzer on test sources written with markup (<c>[|...|]</c> where a diagnostic is expected).</summary>
@@ -47,12 +50,7 @@ internal static class AnalyzerVerifier<TAnalyzer>
 
     public static Task VerifyAsync(string source, string? editorConfig, params DiagnosticResult[] expected)
     {
-        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
-        {
-            TestCode = source,
-            ReferenceAssemblies = TestReferences.None,
-        };
-        test.TestState.AdditionalReferences.AddRange(TestReferences.All);
+        var test = Create(source);
         if (editorConfig is not null)
         {
             test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*]\n" + editorConfig + "\n"));
@@ -60,6 +58,17 @@ internal static class AnalyzerVerifier<TAnalyzer>
 
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync();
+    }
+
+    public static CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> Create(string source, bool referenceAioRun = true)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
+        {
+            TestCode = source,
+            ReferenceAssemblies = TestReferences.None,
+        };
+        test.TestState.AdditionalReferences.AddRange(referenceAioRun ? TestReferences.All : TestReferences.Framework);
+        return test;
     }
 }
 
