@@ -129,13 +129,16 @@ public static class AwaitContext
 
                 return value is null
                     ? statement.WithExpression(null).WithReturnKeyword(statement.ReturnKeyword.WithTrailingTrivia())
-                    : statement.WithExpression(value.WithLeadingTrivia(SyntaxFactory.Space).WithTrailingTrivia(statement.Expression!.GetTrailingTrivia()));
+                    : statement.WithReturnKeyword(statement.ReturnKeyword.WithTrailingTrivia(SyntaxFactory.Space))
+                        .WithExpression(value.WithoutLeadingTrivia().WithTrailingTrivia(statement.Expression!.GetTrailingTrivia()));
             });
 
         // A bare `return;` closing the body says nothing: drop it.
         if (!generic && rewritten.Statements.LastOrDefault() is ReturnStatementSyntax { Expression: null } last)
         {
-            rewritten = rewritten.RemoveNode(last, SyntaxRemoveOptions.KeepExteriorTrivia | SyntaxRemoveOptions.KeepUnbalancedDirectives)!;
+            bool onlyLayout = last.GetLeadingTrivia().Concat(last.GetTrailingTrivia())
+                .All(t => t.IsKind(SyntaxKind.WhitespaceTrivia) || t.IsKind(SyntaxKind.EndOfLineTrivia));
+            rewritten = rewritten.RemoveNode(last, onlyLayout ? SyntaxRemoveOptions.KeepNoTrivia : SyntaxRemoveOptions.KeepExteriorTrivia)!;
         }
 
         return rewritten;

@@ -70,7 +70,7 @@ public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
         {
             // Only the user's list can still make it blocking.
             Lists listed = state.Lists(invocation);
-            if (!listed.Blocking.Contains(method.ContainingType, method.Name) || !state.Loop.IsOnLoop(invocation, context.ContainingSymbol))
+            if (!listed.Blocking.Contains(method) || !state.Loop.IsOnLoop(invocation, context.ContainingSymbol))
             {
                 return;
             }
@@ -85,7 +85,7 @@ public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
         }
 
         Lists lists = state.Lists(invocation);
-        if (lists.NonBlocking.Contains(method.ContainingType, method.Name) || lists.RemovesType(ReceiverType(invocation)))
+        if (lists.NonBlocking.Contains(method) || lists.RemovesType(ReceiverType(invocation)))
         {
             return;
         }

@@ -127,7 +127,7 @@ internal sealed class BlockingMembers
 
         if (method.MethodKind != MethodKind.Ordinary || name.EndsWith("Async", System.StringComparison.Ordinal)
             || name is "Dispose" || _known.IsTaskOrConfiguredAwaitable(method.ReturnType) || _known.IsAioRunMember(method)
-            || DefaultNonBlocking.Contains(type, name))
+            || DefaultNonBlocking.Contains(method))
         {
             return Blocking.No;
         }

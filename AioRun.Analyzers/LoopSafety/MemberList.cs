@@ -74,6 +74,20 @@ internal sealed class MemberList
         return _types.Contains(name) || _members.Contains(name + "::" + member);
     }
 
+    /// <summary>Whether the list names <paramref name="method"/>, a method it overrides, or their types.</summary>
+    public bool Contains(IMethodSymbol method)
+    {
+        for (IMethodSymbol? current = method; current is not null; current = current.OverriddenMethod)
+        {
+            if (Contains(current.ContainingType, current.Name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether the list names <paramref name="type"/> or one of its base types as a whole.</summary>
     public bool ContainsTypeOrBase(ITypeSymbol? type)
     {
