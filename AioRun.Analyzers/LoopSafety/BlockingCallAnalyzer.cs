@@ -110,7 +110,11 @@ public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
                 ReportSleep(context, state, invocation);
                 break;
             case BlockingKind.Twin:
-                ReportTwin(context, state, invocation, blocking);
+                if (context.Compilation.IsSymbolAccessibleWithin(blocking.Twin!, context.ContainingSymbol.ContainingType ?? (ISymbol)context.Compilation.Assembly, ReceiverType(invocation)))
+                {
+                    ReportTwin(context, state, invocation, blocking);
+                }
+
                 break;
             default:
                 Report(context, state, invocation, Display(method), FixData.None, "an awaitable alternative, or Aio.RunInExecutor");

@@ -181,17 +181,11 @@ internal sealed class BlockingMembers
         return Blocking.No;
     }
 
-    private bool IsUsable(IMethodSymbol candidate)
-    {
-        if (candidate.DeclaredAccessibility == Accessibility.Public)
-        {
-            return !IsObsolete(candidate);
-        }
-
-        return candidate.DeclaredAccessibility is Accessibility.Internal or Accessibility.ProtectedOrInternal
-            && SymbolEqualityComparer.Default.Equals(candidate.ContainingAssembly, _compilation.Assembly)
-            && !IsObsolete(candidate);
-    }
+    /// <summary>A twin that is not obsolete and that some caller can reach (whether this caller can is checked at the call).</summary>
+    private bool IsUsable(IMethodSymbol candidate) =>
+        candidate.DeclaredAccessibility != Accessibility.Private || SymbolEqualityComparer.Default.Equals(candidate.ContainingAssembly, _compilation.Assembly)
+            ? !IsObsolete(candidate)
+            : false;
 
     private static bool IsObsolete(IMethodSymbol method)
     {

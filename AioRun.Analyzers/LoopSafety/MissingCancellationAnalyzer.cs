@@ -63,7 +63,8 @@ public sealed class MissingCancellationAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        if (!tokenParameter && overloads.GetOrAdd(call.TargetMethod, m => OverloadWithToken(m, known)) is { } overload)
+        if (!tokenParameter && overloads.GetOrAdd(call.TargetMethod, m => OverloadWithToken(m, known)) is { } overload
+            && context.Compilation.IsSymbolAccessibleWithin(overload, context.ContainingSymbol.ContainingType ?? (ISymbol)context.Compilation.Assembly))
         {
             IParameterSymbol added = overload.Parameters[overload.Parameters.Length - 1];
             tokenArgument = IsNextPositional(call, added) ? FixData.Positional : added.Name;
@@ -138,7 +139,6 @@ public sealed class MissingCancellationAnalyzer : DiagnosticAnalyzer
             foreach (ISymbol member in type.GetMembers(original.Name))
             {
                 if (member is IMethodSymbol candidate && candidate.IsStatic == original.IsStatic && candidate.Arity == original.Arity
-                    && candidate.DeclaredAccessibility == Accessibility.Public
                     && candidate.Parameters.Length == original.Parameters.Length + 1
                     && known.IsCancellationToken(candidate.Parameters[original.Parameters.Length].Type)
                     && SameParameters(original, candidate))
