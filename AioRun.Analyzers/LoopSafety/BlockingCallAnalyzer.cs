@@ -255,25 +255,29 @@ public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
     {
         private readonly AnalyzerConfigOptionsProvider _options;
         private readonly ConcurrentDictionary<SyntaxTree, Lists> _lists = new();
+        private readonly System.Func<SyntaxTree, Lists> _read;
 
         public State(LoopCode loop, BlockingMembers members, AnalyzerConfigOptionsProvider options)
         {
             Loop = loop;
             Members = members;
             _options = options;
+            _read = Read;
         }
 
         public LoopCode Loop { get; }
 
         public BlockingMembers Members { get; }
 
-        public Lists Lists(IOperation operation) => _lists.GetOrAdd(operation.Syntax.SyntaxTree, tree =>
+        public Lists Lists(IOperation operation) => _lists.GetOrAdd(operation.Syntax.SyntaxTree, _read);
+
+        private Lists Read(SyntaxTree tree)
         {
             AnalyzerConfigOptions options = _options.GetOptions(tree);
             options.TryGetValue(BlockingMembersOption, out string? blocking);
             options.TryGetValue(NonBlockingMembersOption, out string? nonBlocking);
             return new Lists(MemberList.Parse(blocking), MemberList.Parse(nonBlocking));
-        });
+        }
     }
 
     /// <summary>The user's additions and removals in force for one file.</summary>

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
@@ -33,12 +34,12 @@ public sealed class MissingCancellationAnalyzer : DiagnosticAnalyzer
             }
 
             var loop = new LoopCode(known);
-            var overloads = new ConcurrentDictionary<IMethodSymbol, IMethodSymbol?>(SymbolEqualityComparer.Default);
+            var overloads = new Overloads(known);
             start.RegisterOperationAction(c => AnalyzeAwait(c, loop, overloads), OperationKind.Await);
         });
     }
 
-    private static void AnalyzeAwait(OperationAnalysisContext context, LoopCode loop, ConcurrentDictionary<IMethodSymbol, IMethodSymbol?> overloads)
+    private static void AnalyzeAwait(OperationAnalysisContext context, LoopCode loop, Overloads overloads)
     {
         var awaited = (IAwaitOperation)context.Operation;
         KnownSymbols known = loop.Known;
@@ -63,7 +64,7 @@ public sealed class MissingCancellationAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        if (!tokenParameter && overloads.GetOrAdd(call.TargetMethod, m => OverloadWithToken(m, known)) is { } overload
+        if (!tokenParameter && overloads.WithToken(call.TargetMethod) is { } overload
             && context.Compilation.IsSymbolAccessibleWithin(overload, context.ContainingSymbol.ContainingType ?? (ISymbol)context.Compilation.Assembly))
         {
             IParameterSymbol added = overload.Parameters[overload.Parameters.Length - 1];
@@ -149,6 +150,17 @@ public sealed class MissingCancellationAnalyzer : DiagnosticAnalyzer
         }
 
         return null;
+    }
+
+    /// <summary>The token overload of each method, found once per compilation.</summary>
+    private sealed class Overloads
+    {
+        private readonly ConcurrentDictionary<IMethodSymbol, IMethodSymbol?> _cache = new(SymbolEqualityComparer.Default);
+        private readonly Func<IMethodSymbol, IMethodSymbol?> _find;
+
+        public Overloads(KnownSymbols known) => _find = method => OverloadWithToken(method, known);
+
+        public IMethodSymbol? WithToken(IMethodSymbol method) => _cache.GetOrAdd(method, _find);
     }
 
     private static bool SameParameters(IMethodSymbol original, IMethodSymbol candidate)

@@ -39,9 +39,13 @@ public sealed class UntrackedWorkAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeInvocation(OperationAnalysisContext context, LoopCode loop)
     {
         var invocation = (IInvocationOperation)context.Operation;
-        KnownSymbols known = loop.Known;
         IMethodSymbol method = invocation.TargetMethod;
+        if (!IsDropped(invocation) && method.Name is not ("Run" or "StartNew" or "QueueUserWorkItem" or "UnsafeQueueUserWorkItem"))
+        {
+            return;
+        }
 
+        KnownSymbols known = loop.Known;
         string? starter = StarterName(method, known);
         if (starter is not null)
         {
