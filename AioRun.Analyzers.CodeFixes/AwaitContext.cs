@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace AioRun.Analyzers.CodeFixes;
 
 /// <summary>Whether an <c>await</c> can go where a node is, and how to make its function <c>async</c>.</summary>
-public static class AwaitContext
+internal static class AwaitContext
 {
     /// <summary>What inserting an await at a node needs.</summary>
     public enum Support

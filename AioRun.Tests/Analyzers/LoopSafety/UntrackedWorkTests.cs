@@ -308,6 +308,19 @@ public class UntrackedWorkTests
         """, Helpers));
 
     [Fact]
+    public Task Generated_types_are_skipped() => Verify.VerifyAsync(Usings + """
+        [System.CodeDom.Compiler.GeneratedCode("tool", "1.0")]
+        partial class Generated
+        {
+            async Task M()
+            {
+                _ = Task.Run(() => { });
+                await Task.Yield();
+            }
+        }
+        """);
+
+    [Fact]
     public Task Nothing_is_reported_without_a_reference_to_AioRun()
     {
         const string source = """
