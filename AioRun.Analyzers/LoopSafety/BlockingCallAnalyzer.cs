@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AioRun.Analyzers.LoopSafety;
+
+/// <summary>
+/// AIO003: in code on the loop, calls that block the loop thread: <c>.Result</c>, <c>.Wait()</c>,
+/// <c>GetAwaiter().GetResult()</c>, <c>Task.WaitAll/WaitAny</c>, <c>Thread.Sleep</c>, <c>SemaphoreSlim.Wait</c>,
+/// <c>Monitor.Wait</c>, <c>WaitHandle.WaitOne</c> and the like, and any synchronous member with an awaitable twin
+/// (<c>X</c> → <c>XAsync</c>). Members are added or removed with the <c>.editorconfig</c> options
+/// <see cref="BlockingMembersOption"/> and <see cref="NonBlockingMembersOption"/>.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>The .editorconfig option that adds blocking members (see <see cref="MemberList"/> for the syntax).</summary>
+    public const string BlockingMembersOption = "aiorun_blocking_members";
+
+    /// <summary>The .editorconfig option that removes members (or whole types) from AIO003.</summary>
+    public const string NonBlockingMembersOption = "aiorun_non_blocking_members";
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.BlockingCall);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.ReportDiagnostics);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            KnownSymbols? known = KnownSymbols.TryCreate(start.Compilation);
+            if (known is null)
+            {
+                return;
+            }
+
+            var state = new State(new LoopCode(known), new BlockingMembers(known, start.Compilation), start.Options.AnalyzerConfigOptionsProvider);
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, state), OperationKind.Invocation);
+            start.RegisterOperationAction(c => AnalyzeResult(c, state), OperationKind.PropertyReference);
+        });
+    }
+
+    private static void AnalyzeResult(OperationAnalysisContext context, State state)
+    {
+        var reference = (IPropertyReferenceOperation)context.Operation;
+        KnownSymbols known = state.Loop.Known;
+        if (reference.Property.Name != "Result" || reference.Instance is not { } task || !known.IsTaskLike(reference.Property.ContainingType)
+            || IsAssignmentTarget(reference) || TaskState.IsKnownComplete(task, reference, known)
+            || !state.Loop.IsOnLoop(reference, context.ContainingSymbol) || state.Lists(reference).RemovesType(task.Type))
+        {
+            return;
+        }
+
+        Report(context, state, reference, reference.Property.ContainingType.Name + ".Result", FixData.Await, "await");
+    }
+
+    private static void AnalyzeInvocation(OperationAnalysisContext context, State state)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        IMethodSymbol method = invocation.TargetMethod;
+        Blocking blocking = state.Members.Classify(method);
+        KnownSymbols known = state.Loop.Known;
+        if (blocking.Kind == BlockingKind.None)
+        {
+            // Only the user's list can still make it blocking.
+            Lists listed = state.Lists(invocation);
+            if (!listed.Blocking.Contains(method) || !state.Loop.IsOnLoop(invocation, context.ContainingSymbol))
+            {
+                return;
+            }
+
+            Report(context, state, invocation, Display(method), FixData.None, "an awaitable alternative, or Aio.RunInExecutor");
+            return;
+        }
+
+        if (IsExemptByArguments(invocation, blocking, known) || !state.Loop.IsOnLoop(invocation, context.ContainingSymbol))
+        {
+            return;
+        }
+
+        Lists lists = state.Lists(invocation);
+        if (lists.NonBlocking.Contains(method) || lists.RemovesType(ReceiverType(invocation)))
+        {
+            return;
+        }
+
+        switch (blocking.Kind)
+        {
+            case BlockingKind.TaskWait:
+                Report(context, state, invocation, "Task.Wait", method.Parameters.Length == 0 ? FixData.Await : FixData.None, "await");
+                break;
+            case BlockingKind.WaitAll:
+                Report(context, state, invocation, "Task.WaitAll", OnlyTasks(method) ? FixData.WhenAll : FixData.None, "await Task.WhenAll");
+                break;
+            case BlockingKind.WaitAny:
+                Report(context, state, invocation, "Task.WaitAny", OnlyTasks(method) && invocation.Parent is IExpressionStatementOperation ? FixData.WhenAny : FixData.None, "await Task.WhenAny");
+                break;
+            case BlockingKind.GetResult:
+                // The fix needs the task: x.GetAwaiter().GetResult().
+                bool fixable = invocation.Instance?.WithoutConversions() is IInvocationOperation { TargetMethod.Name: "GetAwaiter", Instance: not null };
+                Report(context, state, invocation, "GetAwaiter().GetResult()", fixable ? FixData.Await : FixData.None, "await");
+                break;
+            case BlockingKind.Sleep:
+                ReportSleep(context, state, invocation);
+                break;
+            case BlockingKind.Twin:
+                if (context.Compilation.IsSymbolAccessibleWithin(blocking.Twin!, context.ContainingSymbol.ContainingType ?? (ISymbol)context.Compilation.Assembly, ReceiverType(invocation)))
+                {
+                    ReportTwin(context, state, invocation, blocking);
+                }
+
+                break;
+            default:
+                Report(context, state, invocation, Display(method), FixData.None, "an awaitable alternative, or Aio.RunInExecutor");
+                break;
+        }
+    }
+
+    private static void ReportSleep(OperationAnalysisContext context, State state, IInvocationOperation invocation)
+    {
+        IOperation delay = invocation.Arguments[0].Value;
+        string argument;
+        if (delay.ConstantValue is { HasValue: true, Value: int milliseconds })
+        {
+            argument = milliseconds < 0
+                ? FixData.SleepInfinite
+                : (milliseconds / 1000.0).ToString("0.0##", CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            argument = delay.Type?.SpecialType == SpecialType.System_Int32 ? FixData.SleepMilliseconds : FixData.SleepTimeSpan;
+        }
+
+        ImmutableDictionary<string, string?> extra = ImmutableDictionary<string, string?>.Empty.Add(FixData.SleepArgument, argument);
+        Report(context, state, invocation, "Thread.Sleep", FixData.Sleep, "await Aio.Sleep", extra);
+    }
+
+    private static void ReportTwin(OperationAnalysisContext context, State state, IInvocationOperation invocation, Blocking blocking)
+    {
+        IMethodSymbol twin = blocking.Twin!;
+        ImmutableDictionary<string, string?> extra = ImmutableDictionary<string, string?>.Empty.Add(FixData.Twin, twin.Name);
+        string fix = invocation.Syntax is InvocationExpressionSyntax { Expression: IdentifierNameSyntax or MemberAccessExpressionSyntax or GenericNameSyntax }
+            ? FixData.AsyncTwin
+            : FixData.None;
+        if (blocking.TwinTokenOrdinal >= 0)
+        {
+            extra = extra.Add(FixData.TokenArgument, AllArgumentsPositional(invocation) ? FixData.Positional : twin.Parameters[blocking.TwinTokenOrdinal].Name);
+        }
+
+        Report(context, state, invocation, Display(invocation.TargetMethod), fix, "await " + twin.ContainingType.Name + "." + twin.Name, extra);
+    }
+
+    private static void Report(OperationAnalysisContext context, State state, IOperation operation, string what, string fix, string use, ImmutableDictionary<string, string?>? extra = null)
+    {
+        ImmutableDictionary<string, string?> properties = (extra ?? ImmutableDictionary<string, string?>.Empty).Add(FixData.Fix, fix);
+        string? token = state.Loop.EnclosingTokenParameter(operation, context.ContainingSymbol);
+        if (token is not null)
+        {
+            properties = properties.Add(FixData.Token, token);
+        }
+
+        context.ReportDiagnostic(Diagnostic.Create(Descriptors.BlockingCall, operation.Syntax.GetLocation(), properties, what, use));
+    }
+
+    /// <summary>Known non-blocking uses: SemaphoreSlim.Wait(0), Thread.Sleep(0), waits on a task known to be complete.</summary>
+    private static bool IsExemptByArguments(IInvocationOperation invocation, Blocking blocking, KnownSymbols known)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        switch (blocking.Kind)
+        {
+            case BlockingKind.Sleep:
+                return invocation.Arguments.Length == 1 && IsZero(invocation.Arguments[0].Value);
+            case BlockingKind.TaskWait:
+                return invocation.Instance is { } task && TaskState.IsKnownComplete(task, invocation, known);
+            case BlockingKind.GetResult:
+                return invocation.Instance?.WithoutConversions() is IInvocationOperation { TargetMethod.Name: "GetAwaiter", Instance: { } awaited }
+                    && TaskState.IsKnownComplete(awaited.WithoutConfigureAwait(known), invocation, known);
+            case BlockingKind.Twin when KnownSymbols.Is(method.ContainingType, known.SemaphoreSlim):
+                // Wait(0) / Wait(TimeSpan.Zero) only polls.
+                return invocation.Arguments.Length > 0 && IsZero(invocation.Arguments[0].Value);
+            case BlockingKind.Twin:
+                return invocation.Instance?.WithoutConversions() is IPropertyReferenceOperation { Property.Name: "Out" or "Error" or "In" } console
+                    && KnownSymbols.Is(console.Property.ContainingType, known.Console);
+            default:
+                return false;
+        }
+    }
+
+    private static bool IsZero(IOperation value)
+    {
+        if (value.ConstantValue is { HasValue: true, Value: int number })
+        {
+            return number == 0;
+        }
+
+        return value.WithoutConversions() is IFieldReferenceOperation { Field: { Name: "Zero", IsStatic: true, ContainingType.Name: "TimeSpan" } };
+    }
+
+    /// <summary>WaitAll/WaitAny given only the tasks (no timeout, no token): WhenAll/WhenAny have the same shapes.</summary>
+    private static bool OnlyTasks(IMethodSymbol method) => method.Parameters.Length == 1;
+
+    private static bool IsAssignmentTarget(IOperation operation) =>
+        operation.Parent is IAssignmentOperation assignment && assignment.Target == operation;
+
+    private static ITypeSymbol? ReceiverType(IInvocationOperation invocation)
+    {
+        if (invocation.Instance is { } instance)
+        {
+            return instance.WithoutConversions().Type;
+        }
+
+        // A reduced extension call: the receiver is the first argument.
+        return invocation.TargetMethod.IsExtensionMethod && invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value.WithoutConversions().Type : null;
+    }
+
+    /// <summary>Every parameter got a positional argument in the source: a token can then follow positionally.</summary>
+    private static bool AllArgumentsPositional(IInvocationOperation invocation)
+    {
+        int index = 0;
+        foreach (IArgumentOperation argument in invocation.Arguments)
+        {
+            if (argument.Syntax is not ArgumentSyntax syntax)
+            {
+                // The receiver of a reduced extension call.
+                if (argument.ArgumentKind == ArgumentKind.Explicit && index == 0 && invocation.TargetMethod.IsExtensionMethod)
+                {
+                    index++;
+                    continue;
+                }
+
+                return false;
+            }
+
+            if (argument.ArgumentKind != ArgumentKind.Explicit || syntax.NameColon is not null || argument.Parameter?.Ordinal != index)
+            {
+                return false;
+            }
+
+            index++;
+        }
+
+        return true;
+    }
+
+    private static string Display(IMethodSymbol method) => method.ContainingType.Name + "." + method.Name;
+
+    /// <summary>Per-compilation state shared by the callbacks.</summary>
+    private sealed class State
+    {
+        private readonly AnalyzerConfigOptionsProvider _options;
+        private readonly ConcurrentDictionary<SyntaxTree, Lists> _lists = new();
+        private readonly System.Func<SyntaxTree, Lists> _read;
+
+        public State(LoopCode loop, BlockingMembers members, AnalyzerConfigOptionsProvider options)
+        {
+            Loop = loop;
+            Members = members;
+            _options = options;
+            _read = Read;
+        }
+
+        public LoopCode Loop { get; }
+
+        public BlockingMembers Members { get; }
+
+        public Lists Lists(IOperation operation) => _lists.GetOrAdd(operation.Syntax.SyntaxTree, _read);
+
+        private Lists Read(SyntaxTree tree)
+        {
+            AnalyzerConfigOptions options = _options.GetOptions(tree);
+            options.TryGetValue(BlockingMembersOption, out string? blocking);
+            options.TryGetValue(NonBlockingMembersOption, out string? nonBlocking);
+            return new Lists(MemberList.Parse(blocking), MemberList.Parse(nonBlocking));
+        }
+    }
+
+    /// <summary>The user's additions and removals in force for one file.</summary>
+    private sealed class Lists
+    {
+        public Lists(MemberList blocking, MemberList nonBlocking)
+        {
+            Blocking = blocking;
+            NonBlocking = nonBlocking;
+        }
+
+        public MemberList Blocking { get; }
+
+        public MemberList NonBlocking { get; }
+
+        /// <summary>Whether the receiver's type is excluded, by default (MemoryStream, ...) or by the user.</summary>
+        public bool RemovesType(ITypeSymbol? type) =>
+            BlockingMembers.DefaultNonBlocking.ContainsTypeOrBase(type) || NonBlocking.ContainsTypeOrBase(type);
+    }
+}

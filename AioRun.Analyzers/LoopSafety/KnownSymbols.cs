@@ -1,0 +1,164 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace AioRun.Analyzers.LoopSafety;
+
+/// <summary>
+/// The types the loop-safety rules look for, resolved once per compilation. <see cref="TryCreate"/> returns
+/// <see langword="null"/> when the compilation does not reference AioRun: the rules are then inactive.
+/// </summary>
+internal sealed class KnownSymbols
+{
+    private KnownSymbols(Compilation compilation, INamedTypeSymbol aioLoop)
+    {
+        AioLoop = aioLoop;
+        AioAssembly = aioLoop.ContainingAssembly;
+        Aio = compilation.GetTypeByMetadataName("AioRun.Aio");
+        AioTask = compilation.GetTypeByMetadataName("AioRun.AioTask");
+        AioTaskOfT = compilation.GetTypeByMetadataName("AioRun.AioTask`1");
+        AioRunEntryAttribute = compilation.GetTypeByMetadataName("AioRun.AioRunEntryAttribute");
+
+        Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
+        TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
+        ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
+        ValueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
+        TaskFactory = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory");
+        TaskFactoryOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory`1");
+        Parallel = compilation.GetTypeByMetadataName("System.Threading.Tasks.Parallel");
+        CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+        Thread = compilation.GetTypeByMetadataName("System.Threading.Thread");
+        ThreadPool = compilation.GetTypeByMetadataName("System.Threading.ThreadPool");
+        Timer = compilation.GetTypeByMetadataName("System.Threading.Timer");
+        SemaphoreSlim = compilation.GetTypeByMetadataName("System.Threading.SemaphoreSlim");
+        Console = compilation.GetTypeByMetadataName("System.Console");
+
+        ConfiguredAwaitables = Set(
+            compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConfiguredTaskAwaitable"),
+            compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConfiguredTaskAwaitable`1"),
+            compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConfiguredValueTaskAwaitable"),
+            compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConfiguredValueTaskAwaitable`1"));
+
+        TaskAwaiters = Set(
+            compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.TaskAwaiter"),
+            compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.TaskAwaiter`1"),
+            compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ValueTaskAwaiter"),
+            compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ValueTaskAwaiter`1"),
+            compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConfiguredTaskAwaitable+ConfiguredTaskAwaiter"),
+            compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConfiguredTaskAwaitable`1+ConfiguredTaskAwaiter"),
+            compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConfiguredValueTaskAwaitable+ConfiguredValueTaskAwaiter"),
+            compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConfiguredValueTaskAwaitable`1+ConfiguredValueTaskAwaiter"));
+
+        // Types whose methods wait synchronously by design and have no awaitable twin to find by name.
+        SynchronousWaitTypes = Set(
+            compilation.GetTypeByMetadataName("System.Threading.Monitor"),
+            compilation.GetTypeByMetadataName("System.Threading.WaitHandle"),
+            compilation.GetTypeByMetadataName("System.Threading.ManualResetEventSlim"),
+            compilation.GetTypeByMetadataName("System.Threading.CountdownEvent"),
+            compilation.GetTypeByMetadataName("System.Threading.Barrier"),
+            compilation.GetTypeByMetadataName("System.Threading.SpinWait"));
+    }
+
+    /// <summary>The types of AioRun, or <see langword="null"/> if the compilation does not reference AioRun.</summary>
+    public static KnownSymbols? TryCreate(Compilation compilation)
+    {
+        INamedTypeSymbol? aioLoop = compilation.GetTypeByMetadataName("AioRun.AioLoop");
+        return aioLoop is null ? null : new KnownSymbols(compilation, aioLoop);
+    }
+
+    public INamedTypeSymbol AioLoop { get; }
+
+    public IAssemblySymbol AioAssembly { get; }
+
+    public INamedTypeSymbol? Aio { get; }
+
+    public INamedTypeSymbol? AioTask { get; }
+
+    public INamedTypeSymbol? AioTaskOfT { get; }
+
+    public INamedTypeSymbol? AioRunEntryAttribute { get; }
+
+    public INamedTypeSymbol? Task { get; }
+
+    public INamedTypeSymbol? TaskOfT { get; }
+
+    public INamedTypeSymbol? ValueTask { get; }
+
+    public INamedTypeSymbol? ValueTaskOfT { get; }
+
+    public INamedTypeSymbol? TaskFactory { get; }
+
+    public INamedTypeSymbol? TaskFactoryOfT { get; }
+
+    public INamedTypeSymbol? Parallel { get; }
+
+    public INamedTypeSymbol? CancellationToken { get; }
+
+    public INamedTypeSymbol? Thread { get; }
+
+    public INamedTypeSymbol? ThreadPool { get; }
+
+    public INamedTypeSymbol? Timer { get; }
+
+    public INamedTypeSymbol? SemaphoreSlim { get; }
+
+    public INamedTypeSymbol? Console { get; }
+
+    public ImmutableHashSet<INamedTypeSymbol> ConfiguredAwaitables { get; }
+
+    public ImmutableHashSet<INamedTypeSymbol> TaskAwaiters { get; }
+
+    public ImmutableHashSet<INamedTypeSymbol> SynchronousWaitTypes { get; }
+
+    /// <summary>Task, Task&lt;T&gt;, ValueTask or ValueTask&lt;T&gt;.</summary>
+    public bool IsTaskLike(ITypeSymbol? type)
+    {
+        if (type is not INamedTypeSymbol named)
+        {
+            return false;
+        }
+
+        INamedTypeSymbol definition = named.OriginalDefinition;
+        return Is(definition, Task) || Is(definition, TaskOfT) || Is(definition, ValueTask) || Is(definition, ValueTaskOfT);
+    }
+
+    /// <summary>A task-like type or a ConfigureAwait result: what a dropped call leaves running.</summary>
+    public bool IsTaskOrConfiguredAwaitable(ITypeSymbol? type) =>
+        IsTaskLike(type) || (type is INamedTypeSymbol named && ConfiguredAwaitables.Contains(named.OriginalDefinition));
+
+    /// <summary>Task or Task&lt;T&gt; (not ValueTask).</summary>
+    public bool IsTask(ITypeSymbol? type) =>
+        type is INamedTypeSymbol named && (Is(named.OriginalDefinition, Task) || Is(named.OriginalDefinition, TaskOfT));
+
+    /// <summary>ValueTask or ValueTask&lt;T&gt;.</summary>
+    public bool IsValueTask(ITypeSymbol? type) =>
+        type is INamedTypeSymbol named && (Is(named.OriginalDefinition, ValueTask) || Is(named.OriginalDefinition, ValueTaskOfT));
+
+    /// <summary>AioTask or AioTask&lt;T&gt;: tracked by the loop.</summary>
+    public bool IsAioTask(ITypeSymbol? type) =>
+        type is INamedTypeSymbol named && (Is(named.OriginalDefinition, AioTask) || Is(named.OriginalDefinition, AioTaskOfT));
+
+    /// <summary>What awaiting a task-like <paramref name="type"/> gives: the T of Task&lt;T&gt;/ValueTask&lt;T&gt;, or <see langword="null"/> for the non-generic ones.</summary>
+    public static ITypeSymbol? AwaitResult(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true } named ? named.TypeArguments[0] : null;
+
+    public bool IsCancellationToken(ITypeSymbol? type) => Is(type, CancellationToken);
+
+    public bool IsAioRunMember(ISymbol symbol) => SymbolEqualityComparer.Default.Equals(symbol.ContainingAssembly, AioAssembly);
+
+    public static bool Is(ITypeSymbol? type, INamedTypeSymbol? known) =>
+        known is not null && type is not null && SymbolEqualityComparer.Default.Equals(type, known);
+
+    private static ImmutableHashSet<INamedTypeSymbol> Set(params INamedTypeSymbol?[] types)
+    {
+        ImmutableHashSet<INamedTypeSymbol>.Builder builder = ImmutableHashSet.CreateBuilder<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        foreach (INamedTypeSymbol? type in types)
+        {
+            if (type is not null)
+            {
+                builder.Add(type);
+            }
+        }
+
+        return builder.ToImmutable();
+    }
+}

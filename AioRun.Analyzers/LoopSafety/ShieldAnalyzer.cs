@@ -1,0 +1,182 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AioRun.Analyzers.LoopSafety;
+
+/// <summary>
+/// AIO002: in code on the loop, <c>work.WaitAsync(token)</c> and <c>Task.WhenAny(work, &lt;a cancellable delay&gt;)</c>
+/// let the caller stop waiting while the work goes on (asyncio's <c>shield</c>), but nothing tracks the work, so
+/// the shutdown does not wait for it. Work that AioRun already tracks (RunInExecutor, ShutdownWaitsFor, an
+/// AioTask) is not reported.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ShieldAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.ShieldShutdownIgnores);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.ReportDiagnostics);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            KnownSymbols? known = KnownSymbols.TryCreate(start.Compilation);
+            if (known is null)
+            {
+                return;
+            }
+
+            var loop = new LoopCode(known);
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, loop), OperationKind.Invocation);
+        });
+    }
+
+    private static void AnalyzeInvocation(OperationAnalysisContext context, LoopCode loop)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        IMethodSymbol method = invocation.TargetMethod;
+        if (method.Name == "WaitAsync")
+        {
+            AnalyzeWaitAsync(context, invocation, loop);
+        }
+        else if (method.Name == "WhenAny")
+        {
+            AnalyzeWhenAny(context, invocation, loop);
+        }
+    }
+
+    private static void AnalyzeWaitAsync(OperationAnalysisContext context, IInvocationOperation invocation, LoopCode loop)
+    {
+        KnownSymbols known = loop.Known;
+        if (!known.IsTask(invocation.TargetMethod.ContainingType) || invocation.Instance is not { } work)
+        {
+            return;
+        }
+
+        int tokenIndex = -1;
+        for (int i = 0; i < invocation.Arguments.Length; i++)
+        {
+            IArgumentOperation argument = invocation.Arguments[i];
+            if (known.IsCancellationToken(argument.Parameter?.Type) && argument.ArgumentKind != ArgumentKind.DefaultValue && !argument.Value.IsExplicitNoneToken())
+            {
+                tokenIndex = i;
+            }
+        }
+
+        if (tokenIndex < 0 || IsTrackedWork(work, known) || !loop.IsOnLoop(invocation, context.ContainingSymbol))
+        {
+            return;
+        }
+
+        // The rewrite drops the token argument; named or reordered arguments are left to the user.
+        bool positional = invocation.Arguments[tokenIndex].Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.ArgumentSyntax { NameColon: null }
+            && invocation.Arguments[tokenIndex].Parameter?.Ordinal == tokenIndex;
+        ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
+            .Add(FixData.Fix, positional ? FixData.ShieldWaitAsync : FixData.None)
+            .Add(FixData.DropArgument, tokenIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        context.ReportDiagnostic(Diagnostic.Create(Descriptors.ShieldShutdownIgnores, invocation.Syntax.GetLocation(), properties, "'WaitAsync' with a token"));
+    }
+
+    private static void AnalyzeWhenAny(OperationAnalysisContext context, IInvocationOperation invocation, LoopCode loop)
+    {
+        KnownSymbols known = loop.Known;
+        if (!KnownSymbols.Is(invocation.TargetMethod.ContainingType, known.Task))
+        {
+            return;
+        }
+
+        var elements = new List<IOperation>();
+        foreach (IArgumentOperation argument in invocation.Arguments)
+        {
+            elements.AddRange(argument.ParamsElements());
+        }
+
+        int delayIndex = -1;
+        bool untrackedWork = false;
+        for (int i = 0; i < elements.Count; i++)
+        {
+            if (delayIndex < 0 && IsCancellableDelay(elements[i], known))
+            {
+                delayIndex = i;
+            }
+            else if (!IsTrackedWork(elements[i], known))
+            {
+                untrackedWork = true;
+            }
+        }
+
+        if (delayIndex < 0 || !untrackedWork || !loop.IsOnLoop(invocation, context.ContainingSymbol))
+        {
+            return;
+        }
+
+        // The rewrite `await Aio.ShutdownWaitsFor(work);` fits `await Task.WhenAny(work, <endless delay>);` whose winner is unused.
+        string fix = elements.Count == 2 && IsEndless(elements[delayIndex])
+            && invocation.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { ArgumentList.Arguments.Count: 2 }
+            && invocation.Parent is IAwaitOperation { Parent: IExpressionStatementOperation }
+            ? FixData.ShieldWhenAny
+            : FixData.None;
+        ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
+            .Add(FixData.Fix, fix)
+            .Add(FixData.DelayArgument, delayIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        context.ReportDiagnostic(Diagnostic.Create(Descriptors.ShieldShutdownIgnores, invocation.Syntax.GetLocation(), properties, "'Task.WhenAny' with a cancellable delay"));
+    }
+
+    /// <summary>Task.Delay(..., token) with a real token, or Aio.Sleep (which observes the current task's token unless given None).</summary>
+    private static bool IsCancellableDelay(IOperation element, KnownSymbols known)
+    {
+        if (element.WithoutConfigureAwait(known) is not IInvocationOperation call)
+        {
+            return false;
+        }
+
+        IMethodSymbol method = call.TargetMethod;
+        bool isDelay = method.Name == "Delay" && KnownSymbols.Is(method.ContainingType, known.Task);
+        bool isAioSleep = method.Name == "Sleep" && KnownSymbols.Is(method.ContainingType, known.Aio);
+        if (!isDelay && !isAioSleep)
+        {
+            return false;
+        }
+
+        foreach (IArgumentOperation argument in call.Arguments)
+        {
+            if (known.IsCancellationToken(argument.Parameter?.Type))
+            {
+                return argument.ArgumentKind != ArgumentKind.DefaultValue && !argument.Value.IsExplicitNoneToken();
+            }
+        }
+
+        return isAioSleep;
+    }
+
+    /// <summary>A delay that only cancellation ends: Timeout.Infinite, -1, Timeout.InfiniteTimeSpan, double.PositiveInfinity.</summary>
+    private static bool IsEndless(IOperation delay)
+    {
+        var call = (IInvocationOperation)delay.WithoutConversions();
+        if (call.Arguments.Length == 0)
+        {
+            return false;
+        }
+
+        IOperation value = call.Arguments[0].Value;
+        if (value.ConstantValue is { HasValue: true, Value: var constant })
+        {
+            return constant is -1 or double.PositiveInfinity;
+        }
+
+        return value.WithoutConversions() is IFieldReferenceOperation { Field: { Name: "InfiniteTimeSpan", IsStatic: true } };
+    }
+
+    /// <summary>Work AioRun tracks already: what its own members return (RunInExecutor, ShutdownWaitsFor, CreateTask, AsTask).</summary>
+    private static bool IsTrackedWork(IOperation work, KnownSymbols known)
+    {
+        work = work.WithoutConfigureAwait(known);
+        return known.IsAioTask(work.Type)
+            || (work is IInvocationOperation call && known.IsAioRunMember(call.TargetMethod) && call.TargetMethod.Name != "Sleep");
+    }
+}

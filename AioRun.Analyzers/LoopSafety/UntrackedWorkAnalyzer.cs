@@ -1,0 +1,314 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AioRun.Analyzers.LoopSafety;
+
+/// <summary>
+/// AIO001: in code on the loop, <c>Task.Run</c>, <c>TaskFactory.StartNew</c>, <c>ThreadPool.QueueUserWorkItem</c>,
+/// <c>new Thread</c>, and calls whose task is dropped (not awaited, or discarded with <c>_ =</c>), start work
+/// the loop does not track. Tasks from <c>Aio.CreateTask</c>, <c>AioLoop.CreateTask</c>, <c>Aio.ShutdownWaitsFor</c>
+/// and <c>RunInExecutor</c> are tracked and never reported.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class UntrackedWorkAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.UntrackedWork);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.ReportDiagnostics);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            KnownSymbols? known = KnownSymbols.TryCreate(start.Compilation);
+            if (known is null)
+            {
+                return;
+            }
+
+            var loop = new LoopCode(known);
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, loop), OperationKind.Invocation);
+            start.RegisterOperationAction(c => AnalyzeThreadCreation(c, loop), OperationKind.ObjectCreation);
+        });
+    }
+
+    private static void AnalyzeInvocation(OperationAnalysisContext context, LoopCode loop)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        IMethodSymbol method = invocation.TargetMethod;
+        if (!IsDropped(invocation) && method.Name is not ("Run" or "StartNew" or "QueueUserWorkItem" or "UnsafeQueueUserWorkItem"))
+        {
+            return;
+        }
+
+        KnownSymbols known = loop.Known;
+        string? starter = StarterName(method, known);
+        if (starter is not null)
+        {
+            if (loop.IsOnLoop(invocation, context.ContainingSymbol))
+            {
+                (string starterFix, string use) = StarterFix(invocation, known);
+                Report(context, invocation, $"'{starter}' starts work on the thread pool", starterFix, use);
+            }
+
+            return;
+        }
+
+        if (!IsDropped(invocation) || !known.IsTaskOrConfiguredAwaitable(method.ReturnType))
+        {
+            return;
+        }
+
+        var call = invocation.WithoutConfigureAwait(known) as IInvocationOperation;
+        if (call is null || IsTracked(call.TargetMethod, known) || IsCompletedTaskFactory(call.TargetMethod, known)
+            || StarterName(call.TargetMethod, known) is not null || !loop.IsOnLoop(invocation, context.ContainingSymbol))
+        {
+            return;
+        }
+
+        bool methodGroup = CanBeMethodGroup(call, known);
+        string fix = methodGroup || IsSafeToDefer(call) ? FixData.CreateTaskFromCall : FixData.None;
+        Report(context, invocation, $"The task of '{call.TargetMethod.Name}' is dropped", fix, "Aio.CreateTask, or await it", methodGroup, known.IsValueTask(call.TargetMethod.ReturnType));
+    }
+
+    /// <summary>
+    /// <c>Work()</c> → <c>Aio.CreateTask(Work)</c>: a parameterless, non-generic method returning Task or Task&lt;T&gt;,
+    /// called by name (a method group binds its receiver at once, so nothing is read later).
+    /// </summary>
+    private static bool CanBeMethodGroup(IInvocationOperation call, KnownSymbols known)
+    {
+        IMethodSymbol method = call.TargetMethod;
+        return method.Parameters.Length == 0 && method.Arity == 0 && method.MethodKind == MethodKind.Ordinary && !method.IsExtensionMethod
+            && known.IsTask(method.ReturnType)
+            && call.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax
+            {
+                Expression: Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax,
+            };
+    }
+
+    private static void AnalyzeThreadCreation(OperationAnalysisContext context, LoopCode loop)
+    {
+        var creation = (IObjectCreationOperation)context.Operation;
+        if (creation.Constructor is not { } constructor || !KnownSymbols.Is(constructor.ContainingType, loop.Known.Thread)
+            || !loop.IsOnLoop(creation, context.ContainingSymbol))
+        {
+            return;
+        }
+
+        // The fix covers the common shape: new Thread(() => ...).Start(); with a ThreadStart.
+        string fix = FixData.None;
+        if (creation.Arguments.Length == 1
+            && creation.Arguments[0].Value is IDelegateCreationOperation { Target: IAnonymousFunctionOperation or IMethodReferenceOperation } start
+            && start.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.ObjectCreationExpressionSyntax
+            && start.Type?.Name == "ThreadStart"
+            && creation.Parent is IInvocationOperation { TargetMethod.Name: "Start", Arguments.Length: 0, Parent: IExpressionStatementOperation })
+        {
+            fix = FixData.RunInExecutorFromThread;
+        }
+
+        Report(context, creation, "'new Thread' starts work on its own thread", fix, "Aio.RunInExecutor");
+    }
+
+    private static void Report(OperationAnalysisContext context, IOperation operation, string what, string fix, string use, bool methodGroup = false, bool valueTask = false)
+    {
+        ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty.Add(FixData.Fix, fix);
+        if (valueTask)
+        {
+            properties = properties.Add(FixData.ValueTask, "true");
+        }
+
+        if (methodGroup)
+        {
+            properties = properties.Add(FixData.MethodGroup, "true");
+        }
+
+        context.ReportDiagnostic(Diagnostic.Create(Descriptors.UntrackedWork, operation.Syntax.GetLocation(), properties, what, use));
+    }
+
+    /// <summary>The display name of a method that starts thread-pool work, or <see langword="null"/>.</summary>
+    private static string? StarterName(IMethodSymbol method, KnownSymbols known)
+    {
+        INamedTypeSymbol type = method.ContainingType.OriginalDefinition;
+        return method.Name switch
+        {
+            "Run" when KnownSymbols.Is(type, known.Task) => "Task.Run",
+            "StartNew" when KnownSymbols.Is(type, known.TaskFactory) || KnownSymbols.Is(type, known.TaskFactoryOfT) => "TaskFactory.StartNew",
+            "QueueUserWorkItem" or "UnsafeQueueUserWorkItem" when KnownSymbols.Is(type, known.ThreadPool) => "ThreadPool." + method.Name,
+            _ => null,
+        };
+    }
+
+    /// <summary>Which rewrite fits a starter call, and the hint for the message.</summary>
+    private static (string Fix, string Use) StarterFix(IInvocationOperation invocation, KnownSymbols known)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        if (KnownSymbols.Is(method.ContainingType, known.ThreadPool))
+        {
+            return (QueueUserWorkItemFixes(invocation) ? FixData.RunInExecutorFromCallback : FixData.None, "Aio.RunInExecutor");
+        }
+
+        if (invocation.Arguments.Length != 1 || method.Parameters.Length != 1
+            || method.Parameters[0].Type is not INamedTypeSymbol { DelegateInvokeMethod: { } invoke })
+        {
+            // Task.Run(work, token) and StartNew with options or a scheduler: no rewrite keeps their meaning.
+            bool asyncWork = method.Parameters.Length > 0 && method.Parameters[0].Type is INamedTypeSymbol { DelegateInvokeMethod: { } first }
+                && known.IsTaskLike(first.ReturnType);
+            return (FixData.None, asyncWork ? "Aio.CreateTask" : "Aio.RunInExecutor");
+        }
+
+        if (known.IsTaskLike(invoke.ReturnType))
+        {
+            // Async work belongs on the loop. StartNew(async ...) gives a Task<Task>: no like-for-like rewrite.
+            bool isRun = method.Name == "Run" && known.IsTask(invoke.ReturnType);
+            return (isRun ? FixData.CreateTask : FixData.None, "Aio.CreateTask");
+        }
+
+        return (FixData.RunInExecutor, "Aio.RunInExecutor");
+    }
+
+    /// <summary>ThreadPool.QueueUserWorkItem(state => work); as a statement, with the state unused.</summary>
+    private static bool QueueUserWorkItemFixes(IInvocationOperation invocation)
+    {
+        if (invocation.Arguments.Length != 1 || invocation.Parent is not IExpressionStatementOperation
+            || invocation.Arguments[0].Value.WithoutConversions() is not IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda }
+            || lambda.Symbol.Parameters.Length != 1)
+        {
+            return false;
+        }
+
+        IParameterSymbol state = lambda.Symbol.Parameters[0];
+        foreach (IOperation descendant in lambda.Body.Descendants())
+        {
+            if (descendant is IParameterReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Parameter, state))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A call used as a statement, or assigned to the discard <c>_</c>.</summary>
+    private static bool IsDropped(IInvocationOperation invocation) => invocation.Parent switch
+    {
+        IExpressionStatementOperation => true,
+        ISimpleAssignmentOperation { Target: IDiscardOperation, Parent: IExpressionStatementOperation } => true,
+        _ => false,
+    };
+
+    /// <summary>AioRun's tracked-task creators, and what they return.</summary>
+    private static bool IsTracked(IMethodSymbol method, KnownSymbols known) =>
+        known.IsAioRunMember(method) && method.Name is "CreateTask" or "ShutdownWaitsFor" or "RunInExecutor" or "AsTask";
+
+    /// <summary>Task.FromResult and the like: no work is running.</summary>
+    private static bool IsCompletedTaskFactory(IMethodSymbol method, KnownSymbols known) =>
+        method.Name is "FromResult" or "FromException" or "FromCanceled" && known.IsTaskLike(method.ContainingType);
+
+    /// <summary>
+    /// Whether <c>Call(args)</c> may move into <c>() =&gt; Call(args)</c>: the receiver and the arguments then are
+    /// read when the task starts, so each must read the same then (constants, <c>this</c>, locals and parameters
+    /// written only at their declaration, readonly fields and get-only properties of those, lambdas).
+    /// </summary>
+    private static bool IsSafeToDefer(IInvocationOperation call)
+    {
+        IOperation? root = null;
+        if (call.Instance is { } instance && !IsStable(instance, ref root, call))
+        {
+            return false;
+        }
+
+        foreach (IArgumentOperation argument in call.Arguments)
+        {
+            if (argument.ArgumentKind == ArgumentKind.DefaultValue)
+            {
+                continue;
+            }
+
+            if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out || !IsStable(argument.Value, ref root, call))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsStable(IOperation value, ref IOperation? root, IOperation call)
+    {
+        if (value.ConstantValue.HasValue)
+        {
+            return true;
+        }
+
+        value = value.WithoutConversions();
+        switch (value)
+        {
+            case IInstanceReferenceOperation:
+            case IDefaultValueOperation:
+            case ITypeOfOperation:
+            case IDelegateCreationOperation:
+            case IAnonymousFunctionOperation:
+                return true;
+            case IParameterReferenceOperation parameter:
+                return parameter.Parameter.RefKind == RefKind.None && !IsWritten(parameter.Parameter, root ??= call.Root());
+            case ILocalReferenceOperation local:
+                return local.Local.RefKind == RefKind.None && !IsWritten(local.Local, root ??= call.Root());
+            case IFieldReferenceOperation field:
+                return (field.Field.IsReadOnly || field.Field.IsConst) && (field.Instance is null || IsStable(field.Instance, ref root, call));
+            case IPropertyReferenceOperation { Instance: { } instance } property:
+                // A get-only instance property of a stable object (static ones such as DateTime.Now are computed).
+                return property.Property.SetMethod is null && property.Arguments.Length == 0 && IsStable(instance, ref root, call);
+            default:
+                // Calls, creations and computed values would be evaluated later, and may differ.
+                return false;
+        }
+    }
+
+    /// <summary>Whether the method writes <paramref name="symbol"/> anywhere after its declaration.</summary>
+    private static bool IsWritten(ISymbol symbol, IOperation root)
+    {
+        foreach (IOperation operation in root.Descendants())
+        {
+            IOperation? target = operation switch
+            {
+                IAssignmentOperation assignment => assignment.Target,
+                IIncrementOrDecrementOperation increment => increment.Target,
+                IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument => argument.Value,
+                _ => null,
+            };
+
+            if (target is null)
+            {
+                continue;
+            }
+
+            if (target is ITupleOperation)
+            {
+                foreach (IOperation part in target.Descendants())
+                {
+                    if (References(part, symbol))
+                    {
+                        return true;
+                    }
+                }
+            }
+            else if (References(target, symbol))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool References(IOperation operation, ISymbol symbol) => operation switch
+    {
+        ILocalReferenceOperation local => SymbolEqualityComparer.Default.Equals(local.Local, symbol),
+        IParameterReferenceOperation parameter => SymbolEqualityComparer.Default.Equals(parameter.Parameter, symbol),
+        _ => false,
+    };
+}

@@ -1,0 +1,590 @@
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using static AioRun.Tests.Analyzers.LoopSafety.TestReferences;
+using Fix = AioRun.Tests.Analyzers.LoopSafety.CodeFixVerifier<AioRun.Analyzers.LoopSafety.BlockingCallAnalyzer, AioRun.Analyzers.CodeFixes.BlockingCallCodeFix>;
+using Verify = AioRun.Tests.Analyzers.LoopSafety.AnalyzerVerifier<AioRun.Analyzers.LoopSafety.BlockingCallAnalyzer>;
+
+namespace AioRun.Tests.Analyzers.LoopSafety;
+
+public class BlockingCallTests
+{
+    private const string Helpers = """
+            static Task WorkAsync() => Task.CompletedTask;
+            static Task<int> GetAsync() => Task.FromResult(1);
+            static ValueTask<int> ValueGetAsync() => new(1);
+            static readonly object Gate = new();
+        """;
+
+    private const string Extensions = """
+        }
+
+        static class Store
+        {
+            public static string Load(this C c, string key) => key;
+            public static Task<string> LoadAsync(this C c, string key, CancellationToken cancellationToken = default) => Task.FromResult(key);
+            public static T Get<T>(string key) => default!;
+            public static Task<T> GetAsync<T>(string key, CancellationToken cancellationToken) => Task.FromResult<T>(default!);
+            public static void Save(string text) { }
+            public static Task SaveAsync(Stream stream) => Task.CompletedTask;
+            public static void Flush() { }
+            [Obsolete("old")] public static Task FlushAsync() => Task.CompletedTask;
+        """;
+
+    public static TheoryData<string, string> Reported => new()
+    {
+        { "Result", """
+                async Task<int> M(Task<int> t)
+                {
+                    await Task.Yield();
+                    return [|t.Result|];
+                }
+            """ },
+        { "Wait()", """
+                async Task M(Task t)
+                {
+                    [|t.Wait()|];
+                    await Task.Yield();
+                }
+            """ },
+        { "GetAwaiter().GetResult()", """
+                async Task M()
+                {
+                    [|WorkAsync().GetAwaiter().GetResult()|];
+                    await Task.Yield();
+                }
+            """ },
+        { "ConfigureAwait(false).GetAwaiter().GetResult()", """
+                async Task<int> M() => [|GetAsync().ConfigureAwait(false).GetAwaiter().GetResult()|] + await GetAsync();
+            """ },
+        { "Task.WaitAll and Task.WaitAny", """
+                async Task M(Task a, Task b)
+                {
+                    [|Task.WaitAll(a, b)|];
+                    int first = [|Task.WaitAny(a, b)|];
+                    await Task.Yield();
+                }
+            """ },
+        { "Thread.Sleep and Thread.Join", """
+                async Task M(Thread other)
+                {
+                    [|Thread.Sleep(100)|];
+                    [|other.Join()|];
+                    await Task.Yield();
+                }
+            """ },
+        { "SemaphoreSlim.Wait", """
+                async Task M(SemaphoreSlim gate)
+                {
+                    [|gate.Wait()|];
+                    bool got = [|gate.Wait(100)|];
+                    await Task.Yield();
+                }
+            """ },
+        { "Monitor.Wait, WaitHandle.WaitOne, ManualResetEventSlim.Wait", """
+                async Task M(ManualResetEvent done, ManualResetEventSlim ready)
+                {
+                    lock (Gate)
+                    {
+                        [|Monitor.Wait(Gate)|];
+                    }
+
+                    [|done.WaitOne()|];
+                    [|ready.Wait()|];
+                    await Task.Yield();
+                }
+            """ },
+        { "File.ReadAllText has ReadAllTextAsync", """
+                async Task<int> M(string path)
+                {
+                    string text = [|File.ReadAllText(path)|];
+                    await Task.Yield();
+                    return text.Length;
+                }
+            """ },
+        { "Stream.Read and StreamReader.ReadLine have async twins", """
+                async Task M(FileStream stream, StreamReader reader, byte[] buffer)
+                {
+                    int n = [|stream.Read(buffer, 0, buffer.Length)|];
+                    string? line = [|reader.ReadLine()|];
+                    await Task.Yield();
+                }
+            """ },
+        { "ValueTask<T>.Result", """
+                async Task<int> M()
+                {
+                    await Task.Yield();
+                    return [|ValueGetAsync().Result|];
+                }
+            """ },
+        { "async lambda", """
+                void M(Task<int> t)
+                {
+                    Func<Task<int>> f = async () =>
+                    {
+                        await Task.Yield();
+                        return [|t.Result|];
+                    };
+                }
+            """ },
+        { "async local function", """
+                void M()
+                {
+                    async Task Local()
+                    {
+                        [|Thread.Sleep(10)|];
+                        await Task.Yield();
+                    }
+                }
+            """ },
+        { "a sync lambda run by an async method (LINQ)", """
+                async Task<int> M(string[] paths)
+                {
+                    await Task.Yield();
+                    return paths.Select(p => [|File.ReadAllText(p)|]).Count();
+                }
+            """ },
+        { "expression-bodied async method", """
+                async Task<int> M(Task<int> t) => [|t.Result|] + await GetAsync();
+            """ },
+        { "extension method with an async twin", """
+                async Task M()
+                {
+                    string value = [|this.Load("key")|];
+                    await Task.Yield();
+                }
+            """ + Extensions },
+        { "generic method with an async twin", """
+                async Task M()
+                {
+                    int value = [|Store.Get<int>("key")|];
+                    await Task.Yield();
+                }
+            """ + Extensions },
+        { "synchronous [AioRunEntry]", """
+                [AioRunEntry]
+                static void Main(AioLoop loop)
+                {
+                    [|Thread.Sleep(10)|];
+                }
+            """ },
+        { "shutdown callback", """
+                [AioRunEntry(ShutdownCallback = nameof(OnShutdown))]
+                static async Task Main() => await Task.Yield();
+
+                static void OnShutdown(AioLoop loop) => [|File.WriteAllText("state", "saved")|];
+            """ },
+        { "property returning an async lambda", """
+                Func<Task<string>> Reader => async () =>
+                {
+                    await Task.Yield();
+                    return [|File.ReadAllText("x")|];
+                };
+            """ },
+    };
+
+    public static TheoryData<string, string> NotReported => new()
+    {
+        { "SemaphoreSlim.Wait(0) and Wait(TimeSpan.Zero) only poll", """
+                async Task M(SemaphoreSlim gate)
+                {
+                    if (gate.Wait(0) || gate.Wait(TimeSpan.Zero))
+                    {
+                        gate.Release();
+                    }
+
+                    await Task.Yield();
+                }
+            """ },
+        { "MemoryStream, StringReader, StringWriter", """
+                async Task M(MemoryStream memory, byte[] buffer)
+                {
+                    memory.Write(buffer, 0, buffer.Length);
+                    int n = memory.Read(buffer, 0, buffer.Length);
+                    string? line = new StringReader("a").ReadLine();
+                    new StringWriter().Write("text");
+                    await Task.Yield();
+                }
+            """ },
+        { "Result of a task awaited earlier", """
+                async Task<int> M()
+                {
+                    Task<int> t = GetAsync();
+                    await t;
+                    return t.Result;
+                }
+            """ },
+        { "Result of tasks awaited through WhenAll", """
+                async Task<int> M(Task<int> a, Task<int> b)
+                {
+                    await Task.WhenAll(a, b).ConfigureAwait(false);
+                    return a.Result + b.GetAwaiter().GetResult();
+                }
+            """ },
+        { "completed-task constants", """
+                async Task<int> M()
+                {
+                    Task.CompletedTask.Wait();
+                    int a = Task.FromResult(1).Result;
+                    int b = new ValueTask<int>(2).Result;
+                    await Task.Yield();
+                    return a + b;
+                }
+            """ },
+        { "Result guarded by IsCompleted", """
+                async Task<int> M(Task<int> t)
+                {
+                    await Task.Yield();
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        return t.Result;
+                    }
+
+                    return t.IsCompleted ? t.Result : 0;
+                }
+            """ },
+        { "inside RunInExecutor, Task.Run, new Thread and ContinueWith lambdas", """
+                async Task M(Task<int> t)
+                {
+                    await Aio.RunInExecutor(() => File.ReadAllText("x"));
+                    await Task.Run(() => Thread.Sleep(10));
+                    new Thread(() => t.Wait()).Start();
+                    await t.ContinueWith(done => done.Result);
+                }
+            """ },
+        { "synchronous method: not on the loop", """
+                int M(Task<int> t)
+                {
+                    Thread.Sleep(10);
+                    return t.Result + File.ReadAllText("x").Length;
+                }
+            """ },
+        { "Thread.Sleep(0) yields", """
+                async Task M()
+                {
+                    Thread.Sleep(0);
+                    await Task.Yield();
+                }
+            """ },
+        { "AioTask<T>.Result does not block", """
+                async Task<int> M()
+                {
+                    AioTask<int> task = Aio.CreateTask(GetAsync);
+                    await task;
+                    return task.Result;
+                }
+            """ },
+        { "console output", """
+                async Task M()
+                {
+                    Console.WriteLine("a");
+                    Console.Out.WriteLine("b");
+                    Console.Error.Flush();
+                    await Task.Yield();
+                }
+            """ },
+        { "Dispose and CancellationTokenSource.Cancel", """
+                async Task M(FileStream stream, CancellationTokenSource cts)
+                {
+                    cts.Cancel();
+                    stream.Dispose();
+                    await Task.Yield();
+                }
+            """ },
+        { "members without an awaitable twin", """
+                async Task M(List<int> list)
+                {
+                    list.Add(1);
+                    string s = string.Join(",", list);
+                    bool exists = File.Exists("x");
+                    await Task.Yield();
+                }
+            """ },
+        { "a twin with other parameters, or obsolete", """
+                async Task M()
+                {
+                    Store.Save("text");
+                    Store.Flush();
+                    await Task.Yield();
+                }
+            """ + Extensions },
+        { "nameof and assignment", """
+                async Task M()
+                {
+                    string name = nameof(Task<int>.Result);
+                    await Task.Yield();
+                }
+            """ },
+        { "lambda in a field initializer", """
+                static readonly Func<Task<int>, int> Read = t => t.Result;
+            """ },
+        { "sync local function in an async method", """
+                async Task M()
+                {
+                    int Read(Task<int> t) => t.Result;
+                    await Task.Yield();
+                }
+            """ },
+    };
+
+    [Theory]
+    [MemberData(nameof(Reported))]
+    public Task Blocking_calls_on_the_loop_are_reported(string name, string members)
+    {
+        Assert.NotEmpty(name);
+        return Verify.VerifyAsync(InClass(members, Helpers));
+    }
+
+    [Theory]
+    [MemberData(nameof(NotReported))]
+    public Task Non_blocking_or_off_loop_calls_are_not_reported(string name, string members)
+    {
+        Assert.NotEmpty(name);
+        return Verify.VerifyAsync(InClass(members, Helpers));
+    }
+
+    [Fact]
+    public Task Editorconfig_adds_and_removes_members() => Verify.VerifyAsync(
+        InClass("""
+                async Task M(System.Collections.Concurrent.BlockingCollection<int> queue, StreamReader reader)
+                {
+                    int item = [|queue.Take()|];
+                    string? line = reader.ReadLine();
+                    string text = File.ReadAllText("x");
+                    await Task.Yield();
+                }
+            """, Helpers),
+        "aiorun_blocking_members = [System.Collections.Concurrent.BlockingCollection`1]::Take\n"
+        + "aiorun_non_blocking_members = [System.IO.TextReader]::ReadLine, [System.IO.File]");
+
+    [Fact]
+    public Task Nothing_is_reported_without_a_reference_to_AioRun() => Verify.Create("""
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<int> M(Task<int> t)
+            {
+                Thread.Sleep(1);
+                await Task.Yield();
+                return t.Result;
+            }
+        }
+        """, referenceAioRun: false).RunAsync();
+
+    [Fact]
+    public Task The_message_names_the_member_and_its_twin() => Verify.VerifyAsync(
+        InClass("""
+                async Task M()
+                {
+                    string text = File.ReadAllText("x");
+                    await Task.Yield();
+                }
+            """, Helpers),
+        new DiagnosticResult("AIO003", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
+            .WithSpan(12, 23, 12, 44)
+            .WithMessage("'File.ReadAllText' blocks the loop thread: every task on the loop stalls until it returns, or deadlocks (use await File.ReadAllTextAsync)"));
+
+    // ---------------------------------------------------------------- code fixes
+
+    [Fact]
+    public Task Waits_on_a_task_become_awaits() => Fix.VerifyAsync(
+        InClass("""
+                async Task<int> M(Task<int> t, Task u)
+                {
+                    [|u.Wait()|];
+                    [|WorkAsync().ConfigureAwait(false).GetAwaiter().GetResult()|];
+                    int length = [|t.Result|].ToString().Length; // why
+                    [|Task.WaitAll(t, u)|];
+                    [|Task.WaitAny(t, u)|];
+                    return [|GetAsync().Result|] + [|ValueGetAsync().Result|];
+                }
+            """, Helpers),
+        InClass("""
+                async Task<int> M(Task<int> t, Task u)
+                {
+                    await u;
+                    await WorkAsync().ConfigureAwait(false);
+                    int length = (await t).ToString().Length; // why
+                    await Task.WhenAll(t, u);
+                    await Task.WhenAny(t, u);
+                    return await GetAsync() + await ValueGetAsync();
+                }
+            """, Helpers));
+
+    [Fact]
+    public Task Thread_Sleep_becomes_Aio_Sleep() => Fix.VerifyAsync(
+        InClass("""
+                async Task M(int delayMs, TimeSpan pause)
+                {
+                    [|Thread.Sleep(250)|];
+                    [|Thread.Sleep(1000)|];
+                    [|Thread.Sleep(delayMs)|];
+                    [|Thread.Sleep(pause)|];
+                    [|Thread.Sleep(Timeout.Infinite)|];
+                }
+            """, Helpers),
+        InClass("""
+                async Task M(int delayMs, TimeSpan pause)
+                {
+                    await Aio.Sleep(0.25);
+                    await Aio.Sleep(1.0);
+                    await Aio.Sleep(TimeSpan.FromMilliseconds(delayMs));
+                    await Aio.Sleep(pause);
+                    await Aio.Sleep(Timeout.InfiniteTimeSpan);
+                }
+            """, Helpers));
+
+    [Fact]
+    public Task A_member_with_a_twin_becomes_its_awaited_twin_with_the_token() => Fix.VerifyAsync(
+        InClass("""
+                async Task M(string path, StreamReader reader, SemaphoreSlim gate, CancellationToken ct)
+                {
+                    int length = [|File.ReadAllText(path)|].Length;
+                    string? line = [|reader.ReadLine()|];
+                    [|gate.Wait()|];
+                    string value = [|this.Load("key")|];
+                    int n = [|Store.Get<int>("key")|];
+                }
+            """, Helpers + Extensions),
+        InClass("""
+                async Task M(string path, StreamReader reader, SemaphoreSlim gate, CancellationToken ct)
+                {
+                    int length = (await File.ReadAllTextAsync(path, ct)).Length;
+                    string? line = await reader.ReadLineAsync(ct);
+                    await gate.WaitAsync(ct);
+                    string value = await this.LoadAsync("key", ct);
+                    int n = await Store.GetAsync<int>("key", ct);
+                }
+            """, Helpers + Extensions));
+
+    [Fact]
+    public Task Without_a_token_parameter_the_twin_gets_Aio_CancellationToken() => Fix.VerifyAsync(
+        InClass("""
+                async Task M(FileStream stream, byte[] buffer)
+                {
+                    int n = [|stream.Read(buffer, 0, buffer.Length)|];
+                }
+            """, Helpers),
+        InClass("""
+                async Task M(FileStream stream, byte[] buffer)
+                {
+                    int n = await stream.ReadAsync(buffer, 0, buffer.Length, Aio.CancellationToken);
+                }
+            """, Helpers));
+
+    [Fact]
+    public Task A_task_returning_method_becomes_async_once_for_all_its_fixes() => Fix.VerifyAsync(
+        InClass("""
+                [AioRunEntry]
+                static Task Main()
+                {
+                    [|Thread.Sleep(10)|];
+                    [|File.WriteAllText("x", "y")|];
+                    return Task.CompletedTask;
+                }
+
+                [AioRunEntry(ShutdownCallback = nameof(OnShutdown))]
+                static Task<int> Other() => Task.FromResult(0);
+
+                static Task<int> OnShutdown()
+                {
+                    if (DateTime.Now.Second > 30)
+                    {
+                        return Task.FromResult([|File.ReadAllText("a")|].Length);
+                    }
+
+                    return Task.FromResult(0);
+                }
+            """, Helpers),
+        InClass("""
+                [AioRunEntry]
+                static async Task Main()
+                {
+                    await Aio.Sleep(0.01);
+                    await File.WriteAllTextAsync("x", "y", Aio.CancellationToken);
+                }
+
+                [AioRunEntry(ShutdownCallback = nameof(OnShutdown))]
+                static Task<int> Other() => Task.FromResult(0);
+
+                static async Task<int> OnShutdown()
+                {
+                    if (DateTime.Now.Second > 30)
+                    {
+                        return (await File.ReadAllTextAsync("a", Aio.CancellationToken)).Length;
+                    }
+
+                    return 0;
+                }
+            """, Helpers));
+
+    [Fact]
+    public Task No_fix_where_an_await_cannot_go() => Fix.VerifyNoFixAsync(InClass("""
+            [AioRunEntry]
+            static void Main(AioLoop loop)
+            {
+                [|Thread.Sleep(10)|];
+            }
+
+            async Task<int> M(Task<int> t, string[] paths)
+            {
+                lock (Gate)
+                {
+                    [|Thread.Sleep(1)|];
+                }
+
+                await Task.Yield();
+                [|Monitor.Wait(Gate)|];
+                return paths.Select(p => [|File.ReadAllText(p)|]).Count() + [|t.Wait(10)|].GetHashCode();
+            }
+        """, Helpers));
+
+    [Fact]
+    public Task Fix_all_in_a_project_fixes_every_document() => Fix.VerifyAsync(
+        new[]
+        {
+            InClass("""
+                    async Task A(Task<int> t) => Console.WriteLine([|t.Result|]);
+                """, Helpers),
+            Usings + """
+                partial class C
+                {
+                    [AioRunEntry]
+                    static Task B()
+                    {
+                        [|Thread.Sleep(5)|];
+                        return Task.CompletedTask;
+                    }
+
+                    async Task D()
+                    {
+                        [|Thread.Sleep(5)|];
+                    }
+                }
+
+                """,
+        },
+        new[]
+        {
+            InClass("""
+                    async Task A(Task<int> t) => Console.WriteLine(await t);
+                """, Helpers),
+            Usings + """
+                partial class C
+                {
+                    [AioRunEntry]
+                    static async Task B()
+                    {
+                        await Aio.Sleep(0.005);
+                    }
+
+                    async Task D()
+                    {
+                        await Aio.Sleep(0.005);
+                    }
+                }
+
+                """,
+        });
+}

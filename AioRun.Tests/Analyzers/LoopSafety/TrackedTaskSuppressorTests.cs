@@ -1,0 +1,84 @@
+using System.Collections.Immutable;
+using AioRun.Analyzers.LoopSafety;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit;
+
+namespace AioRun.Tests.Analyzers.LoopSafety;
+
+public class TrackedTaskSuppressorTests
+{
+    private const string Source = TestReferences.Usings + """
+        static class Program
+        {
+            static Task WorkAsync() => Task.CompletedTask;
+            static Task<int> GetAsync() => Task.FromResult(1);
+
+            static async Task Main(AioLoop loop)
+            {
+                Aio.CreateTask(WorkAsync);                       // suppressed: tracked
+                Aio.CreateTask(GetAsync, "get");                 // suppressed: tracked
+                loop.CreateTask(ct => WorkAsync());              // suppressed: tracked
+                Aio.ShutdownWaitsFor(ct => WorkAsync());         // suppressed: protected and tracked
+                Aio.ShutdownWaitsFor(WorkAsync());               // suppressed: protected and tracked
+                WorkAsync();                                     // warned: dropped
+                Aio.RunInExecutor(() => 1);                      // warned: not a task creator
+                Aio.Sleep(1.0);                                  // warned: a forgotten await
+                await Task.Yield();
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task CS4014_is_suppressed_only_for_the_tracked_task_creators()
+    {
+        ImmutableArray<Diagnostic> diagnostics = await CompileAsync(Source, withAioRun: true);
+        List<Diagnostic> cs4014 = diagnostics.Where(d => d.Id == "CS4014").ToList();
+
+        Assert.Equal(LinesWith("// suppressed").Concat(LinesWith("// warned")).Order(), cs4014.Select(Line).Order());
+        Assert.Equal(LinesWith("// suppressed"), cs4014.Where(d => d.IsSuppressed).Select(Line).Order());
+    }
+
+    [Fact]
+    public async Task Without_AioRun_nothing_is_suppressed()
+    {
+        const string source = """
+            using System.Threading.Tasks;
+
+            static class Program
+            {
+                static Task WorkAsync() => Task.CompletedTask;
+
+                static async Task Main()
+                {
+                    WorkAsync();
+                    await Task.Yield();
+                }
+            }
+            """;
+        ImmutableArray<Diagnostic> diagnostics = await CompileAsync(source, withAioRun: false);
+        Diagnostic warning = Assert.Single(diagnostics, d => d.Id == "CS4014");
+        Assert.False(warning.IsSuppressed);
+    }
+
+    private static IEnumerable<int> LinesWith(string marker) =>
+        Source.Split('\n').Select((text, index) => (text, line: index + 1)).Where(l => l.text.Contains(marker)).Select(l => l.line);
+
+    private static int Line(Diagnostic diagnostic) => diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1;
+
+    private static async Task<ImmutableArray<Diagnostic>> CompileAsync(string source, bool withAioRun)
+    {
+        CSharpCompilation compilation = CSharpCompilation.Create(
+            "Suppressed",
+            new[] { CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest)) },
+            withAioRun ? TestReferences.All : TestReferences.Framework,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+
+        var withSuppressor = compilation.WithAnalyzers(
+            ImmutableArray.Create<DiagnosticAnalyzer>(new TrackedTaskSuppressor()),
+            new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: true));
+        return await withSuppressor.GetAllDiagnosticsAsync();
+    }
+}

@@ -1,0 +1,541 @@
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using static AioRun.Tests.Analyzers.LoopSafety.TestReferences;
+using Fix = AioRun.Tests.Analyzers.LoopSafety.CodeFixVerifier<AioRun.Analyzers.LoopSafety.UntrackedWorkAnalyzer, AioRun.Analyzers.CodeFixes.UntrackedWorkCodeFix>;
+using Verify = AioRun.Tests.Analyzers.LoopSafety.AnalyzerVerifier<AioRun.Analyzers.LoopSafety.UntrackedWorkAnalyzer>;
+
+namespace AioRun.Tests.Analyzers.LoopSafety;
+
+public class UntrackedWorkTests
+{
+    private const string Helpers = """
+            static Task WorkAsync() => Task.CompletedTask;
+            static Task WorkAsync(int n) => Task.CompletedTask;
+            static Task<int> GetAsync() => Task.FromResult(1);
+            static ValueTask ValueWorkAsync() => default;
+            static Task SaveAsync(CancellationToken token) => Task.CompletedTask;
+            static void Compute() { }
+        """;
+
+    public static TheoryData<string, string> Reported => new()
+    {
+        { "Task.Run of sync work in an async method", """
+                async Task M()
+                {
+                    [|Task.Run(() => Compute())|];
+                    await Task.Yield();
+                }
+            """ },
+        { "awaited Task.Run with a result", """
+                async Task<int> M() => await [|Task.Run(() => 42)|];
+            """ },
+        { "Task.Run of async work", """
+                async Task M() => await [|Task.Run(async () => await WorkAsync())|];
+            """ },
+        { "Task.Factory.StartNew", """
+                async Task M()
+                {
+                    await [|Task.Factory.StartNew(() => Compute())|];
+                }
+            """ },
+        { "ThreadPool.QueueUserWorkItem", """
+                async Task M()
+                {
+                    [|ThreadPool.QueueUserWorkItem(_ => Compute())|];
+                    await Task.Yield();
+                }
+            """ },
+        { "new Thread", """
+                async Task M()
+                {
+                    [|new Thread(() => Compute())|].Start();
+                    await Task.Yield();
+                }
+            """ },
+        { "unawaited call", """
+                async Task M()
+                {
+                    [|WorkAsync()|];
+                    await Task.Yield();
+                }
+            """ },
+        { "discarded task", """
+                async Task M()
+                {
+                    _ = [|WorkAsync(1)|];
+                    await Task.Yield();
+                }
+            """ },
+        { "discarded ValueTask", """
+                async ValueTask M()
+                {
+                    _ = [|ValueWorkAsync()|];
+                    await Task.Yield();
+                }
+            """ },
+        { "discarded generic task", """
+                async Task M()
+                {
+                    _ = [|GetAsync()|];
+                    await Task.Yield();
+                }
+            """ },
+        { "discarded ConfigureAwait", """
+                async Task M()
+                {
+                    _ = [|WorkAsync().ConfigureAwait(false)|];
+                    await Task.Yield();
+                }
+            """ },
+        { "async lambda", """
+                void M()
+                {
+                    Func<Task> f = async () =>
+                    {
+                        _ = [|WorkAsync()|];
+                        await Task.Yield();
+                    };
+                }
+            """ },
+        { "async local function", """
+                void M()
+                {
+                    async Task Local()
+                    {
+                        [|Task.Run(() => Compute())|];
+                        await Task.Yield();
+                    }
+                }
+            """ },
+        { "extension method", """
+                async Task M()
+                {
+                    _ = [|this.ExtensionAsync()|];
+                    await Task.Yield();
+                }
+            }
+
+            static class Extensions
+            {
+                public static Task ExtensionAsync(this C c) => Task.CompletedTask;
+            """ },
+        { "sync lambda inside an async method", """
+                async Task M(List<int> items)
+                {
+                    items.ForEach(i => _ = [|WorkAsync(i)|]);
+                    await Task.Yield();
+                }
+            """ },
+        { "synchronous [AioRunEntry] taking the loop", """
+                [AioRunEntry]
+                static void Main(AioLoop loop)
+                {
+                    [|Task.Run(() => Compute())|];
+                }
+            """ },
+        { "shutdown callback", """
+                [AioRunEntry(ShutdownCallback = nameof(OnShutdown))]
+                static async Task Main() => await Task.Yield();
+
+                static void OnShutdown()
+                {
+                    _ = [|WorkAsync()|];
+                }
+            """ },
+        { "property returning an async lambda (expression body)", """
+                Func<Task<int>> Starter => async () => await [|Task.Run(() => 1)|];
+            """ },
+        { "nested async lambda in a sync lambda in a sync method", """
+                void M()
+                {
+                    Action register = () => Aio.CreateTask(async () =>
+                    {
+                        [|new Thread(() => Compute())|].Start();
+                        await Task.Yield();
+                    });
+                }
+            """ },
+        { "Task.Run whose own lambda starts more (only the outer is on the loop)", """
+                async Task M()
+                {
+                    await [|Task.Run(() => Task.Run(() => Compute()))|];
+                }
+            """ },
+    };
+
+    public static TheoryData<string, string> NotReported => new()
+    {
+        { "Aio.CreateTask, discarded and bare", """
+                async Task M()
+                {
+                    _ = Aio.CreateTask(WorkAsync);
+                    Aio.CreateTask(ct => SaveAsync(ct), "save");
+                    await Task.Yield();
+                }
+            """ },
+        { "loop.CreateTask in a synchronous entry", """
+                [AioRunEntry]
+                static void Main(AioLoop loop)
+                {
+                    loop.CreateTask(WorkAsync);
+                    _ = loop.CreateTask(GetAsync);
+                }
+            """ },
+        { "Aio.ShutdownWaitsFor, bare and discarded", """
+                async Task M()
+                {
+                    Aio.ShutdownWaitsFor(SaveAsync);
+                    _ = Aio.ShutdownWaitsFor(WorkAsync());
+                    await Task.Yield();
+                }
+            """ },
+        { "RunInExecutor, discarded and awaited", """
+                async Task M(AioLoop loop)
+                {
+                    _ = Aio.RunInExecutor(() => Compute());
+                    int n = await loop.RunInExecutor(() => 42);
+                }
+            """ },
+        { "awaited calls", """
+                async Task M()
+                {
+                    await WorkAsync();
+                    await ValueWorkAsync().ConfigureAwait(false);
+                    int n = await GetAsync();
+                }
+            """ },
+        { "task stored then awaited", """
+                async Task M()
+                {
+                    Task t = WorkAsync();
+                    await Task.WhenAll(t, WorkAsync(2));
+                }
+            """ },
+        { "synchronous method: not on the loop", """
+                void M()
+                {
+                    Task.Run(() => Compute());
+                    _ = WorkAsync();
+                    new Thread(() => Compute()).Start();
+                }
+            """ },
+        { "inside a RunInExecutor lambda", """
+                async Task M()
+                {
+                    await Aio.RunInExecutor(() =>
+                    {
+                        Task.Run(() => Compute());
+                        ThreadPool.QueueUserWorkItem(_ => Compute());
+                    });
+                }
+            """ },
+        { "inside a ContinueWith lambda", """
+                async Task M()
+                {
+                    await WorkAsync().ContinueWith(_ => { _ = WorkAsync(); });
+                }
+            """ },
+        { "completed-task factories", """
+                async Task M()
+                {
+                    _ = Task.FromResult(1);
+                    _ = ValueTask.FromResult(2);
+                    await Task.Yield();
+                }
+            """ },
+        { "returned task of a non-async method", """
+                Task M() => WorkAsync();
+                Task N() { return Task.Run(() => Compute()); }
+            """ },
+        { "call whose result is not a task", """
+                async Task M()
+                {
+                    Compute();
+                    _ = "text".Length;
+                    await Task.Yield();
+                }
+            """ },
+        { "AsTask of an AioTask", """
+                async Task M()
+                {
+                    _ = Aio.CreateTask(WorkAsync).AsTask();
+                    await Task.Yield();
+                }
+            """ },
+        { "lambda in a field initializer", """
+                static readonly Action Starter = () => Task.Run(() => Compute());
+            """ },
+        { "sync local function in an async method", """
+                async Task M()
+                {
+                    void Start() => Task.Run(() => Compute());
+                    Start();
+                    await Task.Yield();
+                }
+            """ },
+        { "nameof", """
+                async Task M()
+                {
+                    string name = nameof(Task.Run);
+                    await Task.Yield();
+                }
+            """ },
+    };
+
+    [Theory]
+    [MemberData(nameof(Reported))]
+    public Task Untracked_work_on_the_loop_is_reported(string name, string members)
+    {
+        Assert.NotEmpty(name);
+        return Verify.VerifyAsync(InClass(members, Helpers));
+    }
+
+    [Theory]
+    [MemberData(nameof(NotReported))]
+    public Task Tracked_or_off_loop_work_is_not_reported(string name, string members)
+    {
+        Assert.NotEmpty(name);
+        return Verify.VerifyAsync(InClass(members, Helpers));
+    }
+
+    [Fact]
+    public Task Generated_code_is_skipped() => Verify.VerifyAsync("// <auto-generated/>\n" + InClass("""
+            async Task M()
+            {
+                Task.Run(() => Compute());
+                await Task.Yield();
+            }
+        """, Helpers));
+
+    [Fact]
+    public Task Generated_types_are_skipped() => Verify.VerifyAsync(Usings + """
+        [System.CodeDom.Compiler.GeneratedCode("tool", "1.0")]
+        partial class Generated
+        {
+            async Task M()
+            {
+                _ = Task.Run(() => { });
+                await Task.Yield();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Nothing_is_reported_without_a_reference_to_AioRun()
+    {
+        const string source = """
+            using System.Threading.Tasks;
+
+            class C
+            {
+                async Task M()
+                {
+                    _ = Task.Run(() => { });
+                    await Task.Yield();
+                }
+            }
+            """;
+        return Verify.Create(source, referenceAioRun: false).RunAsync();
+    }
+
+    [Fact]
+    public Task The_message_names_the_starter_and_the_remedy() => Verify.VerifyAsync(
+        InClass("""
+                async Task M()
+                {
+                    await Task.Run(() => Compute());
+                }
+            """, Helpers),
+        new DiagnosticResult("AIO001", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
+            .WithSpan(12, 15, 12, 40)
+            .WithMessage("'Task.Run' starts work on the thread pool: the loop does not track this work, so the shutdown neither cancels it nor waits for it (use Aio.RunInExecutor)"));
+
+    // ---------------------------------------------------------------- code fixes
+
+    [Fact]
+    public Task Task_Run_of_sync_work_becomes_RunInExecutor() => Fix.VerifyAsync(
+        InClass("""
+                async Task<int> M()
+                {
+                    [|Task.Run(() => Compute())|];
+                    int n = await [|Task.Run<int>(() => 42)|];
+                    return n + await [|Task.Factory.StartNew(() => 1)|];
+                }
+            """, Helpers),
+        InClass("""
+                async Task<int> M()
+                {
+                    _ = Aio.RunInExecutor(() => Compute());
+                    int n = await Aio.RunInExecutor(() => 42);
+                    return n + await Aio.RunInExecutor(() => 1);
+                }
+            """, Helpers));
+
+    [Fact]
+    public Task Task_Run_of_async_work_becomes_CreateTask_and_AsTask_where_a_Task_is_used() => Fix.VerifyAsync(
+        InClass("""
+                async Task M()
+                {
+                    await [|Task.Run(async () => await WorkAsync())|];
+                    Task t = [|Task.Run(async () =>
+                    {
+                        await WorkAsync(); // keep this comment
+                    })|];
+                    await t;
+                }
+            """, Helpers),
+        InClass("""
+                async Task M()
+                {
+                    await Aio.CreateTask(async () => await WorkAsync());
+                    Task t = Aio.CreateTask(async () =>
+                    {
+                        await WorkAsync(); // keep this comment
+                    }).AsTask();
+                    await t;
+                }
+            """, Helpers));
+
+    [Fact]
+    public Task A_dropped_task_becomes_a_tracked_task() => Fix.VerifyAsync(
+        InClass("""
+                async Task M(int n)
+                {
+                    [|WorkAsync()|];
+                    _ = [|WorkAsync(n)|];
+                    _ = [|GetAsync().ConfigureAwait(false)|];
+                    _ = [|ValueWorkAsync()|]; // trailing comment
+                    foreach (int i in new[] { 1, 2 })
+                    {
+                        _ = [|WorkAsync(i)|];
+                    }
+
+                    await Task.Yield();
+                }
+            """, Helpers),
+        InClass("""
+                async Task M(int n)
+                {
+                    Aio.CreateTask(WorkAsync);
+                    _ = Aio.CreateTask(() => WorkAsync(n));
+                    _ = Aio.CreateTask(GetAsync);
+                    _ = Aio.CreateTask(() => ValueWorkAsync().AsTask()); // trailing comment
+                    foreach (int i in new[] { 1, 2 })
+                    {
+                        _ = Aio.CreateTask(() => WorkAsync(i));
+                    }
+
+                    await Task.Yield();
+                }
+            """, Helpers));
+
+    [Fact]
+    public Task No_fix_when_an_argument_would_be_read_later_than_now() => Fix.VerifyNoFixAsync(InClass("""
+            async Task M()
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    _ = [|WorkAsync(i)|];
+                }
+
+                _ = [|WorkAsync(DateTime.Now.Second)|];
+                await [|Task.Run(() => Compute(), CancellationToken.None)|];
+            }
+        """, Helpers));
+
+    [Fact]
+    public Task ThreadPool_and_Thread_become_RunInExecutor() => Fix.VerifyAsync(
+        InClass("""
+                async Task M()
+                {
+                    [|ThreadPool.QueueUserWorkItem(state => Compute())|];
+                    [|new Thread(() =>
+                    {
+                        Compute();
+                    })|].Start();
+                    [|new Thread(Compute)|].Start();
+                    await Task.Yield();
+                }
+            """, Helpers),
+        InClass("""
+                async Task M()
+                {
+                    _ = Aio.RunInExecutor(() => Compute());
+                    _ = Aio.RunInExecutor(() =>
+                    {
+                        Compute();
+                    });
+                    _ = Aio.RunInExecutor(Compute);
+                    await Task.Yield();
+                }
+            """, Helpers));
+
+    [Fact]
+    public Task The_fix_adds_the_AioRun_using_when_it_is_missing() => Fix.VerifyAsync(
+        """
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task M()
+            {
+                await [|Task.Run(() => 1)|];
+            }
+        }
+        """,
+        """
+        using System.Threading.Tasks;
+        using AioRun;
+
+        class C
+        {
+            async Task M()
+            {
+                await Aio.RunInExecutor(() => 1);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_all_in_a_project_fixes_every_document() => Fix.VerifyAsync(
+        new[]
+        {
+            InClass("""
+                    async Task A()
+                    {
+                        _ = [|WorkAsync()|];
+                        await [|Task.Run(() => 1)|];
+                    }
+                """),
+            Usings + """
+                partial class C
+                {
+                    async Task B()
+                    {
+                        [|WorkAsync(2)|];
+                        await Task.Yield();
+                    }
+
+                """ + Helpers + "\n}\n",
+        },
+        new[]
+        {
+            InClass("""
+                    async Task A()
+                    {
+                        _ = Aio.CreateTask(WorkAsync);
+                        await Aio.RunInExecutor(() => 1);
+                    }
+                """),
+            Usings + """
+                partial class C
+                {
+                    async Task B()
+                    {
+                        Aio.CreateTask(() => WorkAsync(2));
+                        await Task.Yield();
+                    }
+
+                """ + Helpers + "\n}\n",
+        });
+}
