@@ -57,7 +57,11 @@ return program.ExitCode(main);
 
 internal static class Scenarios
 {
-    /// <summary>Workers that observe cancellation, protected work, executor work; waits for a signal.</summary>
+    /// <summary>
+    /// Workers that observe cancellation, protected work, executor work; waits for a signal. The protected and
+    /// the executor work only start their last stretch once the shutdown has begun, so they are still running
+    /// when it does, however late the signal arrives.
+    /// </summary>
     public static async Task Service()
     {
         var started = new TaskCompletionSource();
@@ -85,9 +89,13 @@ internal static class Scenarios
                 $"worker-{id}");
         }
 
-        _ = Aio.CreateTask(Protected, "protected-caller");
+        CancellationToken shutdownBegan = Aio.CancellationToken;
+        _ = Aio.CreateTask(() => Protected(shutdownBegan), "protected-caller");
+        var executorGate = new ManualResetEventSlim();
+        shutdownBegan.Register(executorGate.Set);
         _ = Aio.RunInExecutor(() =>
         {
+            executorGate.Wait();
             Thread.Sleep(300);
             Say("executor work done");
         });
@@ -96,12 +104,20 @@ internal static class Scenarios
         await Aio.Sleep(3600);
     }
 
-    private static async Task Protected()
+    private static async Task Protected(CancellationToken shutdownBegan)
     {
         try
         {
             await Aio.ShutdownWaitsFor(async ct =>
             {
+                try
+                {
+                    await Aio.Sleep(3600, shutdownBegan);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
                 await Aio.Sleep(0.5, ct);
                 Say("protected work done");
             });

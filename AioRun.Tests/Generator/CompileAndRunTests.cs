@@ -55,7 +55,7 @@ public class CompileAndRunTests
             args: "7");
 
         Assert.True(child.WaitForExit() == 7, child.Transcript);
-        AssertInOrder(child.Stderr, "Entering shutdown phase.", "Cancelling pending tasks.", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!");
+        AssertInOrder(child.AllLines, "Entering shutdown phase.", "Cancelling pending tasks.", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!");
     }
 
     [Fact]
@@ -81,10 +81,10 @@ public class CompileAndRunTests
             """);
 
         Assert.True(child.WaitForExit() == 1, child.Transcript);
-        AssertInOrder(child.Stderr, "Unhandled exception; stopping loop.", "Entering shutdown phase.", "Cancelling task: main", "Leaving. Bye!");
-        int report = IndexOf(child.Stderr, l => l.Contains("System.InvalidOperationException: boom", StringComparison.Ordinal), child);
-        Assert.True(report > IndexOf(child.Stderr, l => l == "Leaving. Bye!", child), child.Transcript);
-        Assert.Contains(child.Stderr.Skip(report), l => l.TrimStart().StartsWith("at Program.Fail", StringComparison.Ordinal));
+        AssertInOrder(child.AllLines, "Unhandled exception; stopping loop.", "Entering shutdown phase.", "Cancelling task: main", "Leaving. Bye!");
+        int report = IndexOf(child.AllLines, l => l.Contains("System.InvalidOperationException: boom", StringComparison.Ordinal), child);
+        Assert.True(report > IndexOf(child.AllLines, l => l == "Leaving. Bye!", child), child.Transcript);
+        Assert.Contains(child.AllLines.Skip(report), l => l.TrimStart().StartsWith("at Program.Fail", StringComparison.Ordinal));
     }
 
     [UnixFact]
@@ -168,7 +168,7 @@ public class CompileAndRunTests
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
         AssertInOrder(child.AllLines, "CountingLoop created", "entry got a CountingLoop and 2 arguments", "READY", "custom handler stops the loop", "Entering shutdown phase.", "Cancelling task: worker", "Leaving. Bye!");
-        Assert.DoesNotContain("Stopping the loop", child.Stderr);
+        Assert.DoesNotContain("Stopping the loop", child.AllLines);
     }
 
     [Fact]
@@ -188,9 +188,9 @@ public class CompileAndRunTests
             """);
 
         Assert.True(child.WaitForExit() == 1, child.Transcript);
-        Assert.Contains(child.Stderr, l => l.Contains(AioLoop.StopOnUnhandledErrorsRefusal, StringComparison.Ordinal));
-        Assert.DoesNotContain("not reached", child.Stdout);
-        Assert.DoesNotContain("Leaving. Bye!", child.Stderr);
+        Assert.Contains(child.AllLines, l => l.Contains(AioLoop.StopOnUnhandledErrorsRefusal, StringComparison.Ordinal));
+        Assert.DoesNotContain("not reached", child.AllLines);
+        Assert.DoesNotContain("Leaving. Bye!", child.AllLines);
     }
 
     [Fact]
@@ -212,8 +212,8 @@ public class CompileAndRunTests
             buildProperties: new Dictionary<string, string> { ["AioRunShutdownTimeout"] = "0.2" });
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
-        Assert.Contains(child.Stderr, l => l.StartsWith("Task refused to exit within the shutdown timeout of 0.2 s: 'stubborn'", StringComparison.Ordinal));
-        Assert.Contains("Leaving. Bye!", child.Stderr);
+        Assert.Contains(child.AllLines, l => l.StartsWith("Task refused to exit within the shutdown timeout of 0.2 s: 'stubborn'", StringComparison.Ordinal));
+        Assert.Contains("Leaving. Bye!", child.AllLines);
     }
 
     /// <summary>Generates, compiles and emits the program into its own folder beside AioRun.dll, then starts it.</summary>
@@ -240,7 +240,7 @@ public class CompileAndRunTests
         File.WriteAllText(
             Path.Combine(directory, "UserProgram.runtimeconfig.json"),
             $$"""{ "runtimeOptions": { "tfm": "net{{Environment.Version.Major}}.{{Environment.Version.Minor}}", "framework": { "name": "Microsoft.NETCore.App", "version": "{{Environment.Version.Major}}.{{Environment.Version.Minor}}.0" } } }""");
-        return ChildProcess.StartDotnet(dll, args);
+        return ChildProcess.StartDotnetMerged(dll, args);
     }
 
     private static void AssertInOrder(IReadOnlyList<string> lines, params string[] expected)

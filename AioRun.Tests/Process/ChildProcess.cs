@@ -53,6 +53,32 @@ public sealed class ChildProcess : IDisposable
         return new ChildProcess(info);
     }
 
+    /// <summary>
+    /// Starts a .NET program with its stderr merged into its stdout (one pipe, through <c>sh -c 'exec ... 2&gt;&amp;1'</c>,
+    /// so the pid is the program's own): the order of lines across the two streams is then the order the program
+    /// wrote them in. (On Windows the streams stay apart; <see cref="AllLines"/> then interleaves them as they arrive.)
+    /// </summary>
+    public static ChildProcess StartDotnetMerged(string dllPath, params string[] args)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return StartDotnet(dllPath, args);
+        }
+
+        ResetInheritedSignalDispositions();
+        var info = new ProcessStartInfo("/bin/sh") { WorkingDirectory = Path.GetDirectoryName(dllPath)! };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("exec \"$0\" \"$@\" 2>&1");
+        info.ArgumentList.Add(DotnetHost());
+        info.ArgumentList.Add(dllPath);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return new ChildProcess(info);
+    }
+
     /// <summary>Starts any program.</summary>
     public static ChildProcess Start(ProcessStartInfo info)
     {

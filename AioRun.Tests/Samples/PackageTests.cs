@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Runtime.InteropServices;
+using AioRun.Tests.Process;
+using Xunit;
+
+namespace AioRun.Tests.Samples;
+
+/// <summary>
+/// The package as a new user meets it: pack AioRun to a folder, make a fresh console project that references
+/// it through a nuget.config, build with warnings as errors, run, signal, and check the exit code and lines.
+/// </summary>
+public sealed class PackageTests : IClassFixture<PackageTests.PackedAioRun>
+{
+    private readonly PackedAioRun _package;
+
+    public PackageTests(PackedAioRun package) => _package = package;
+
+    [Fact]
+    public void The_package_holds_the_runtime_the_roslyn_components_and_the_msbuild_files()
+    {
+        using ZipArchive nupkg = ZipFile.OpenRead(_package.NupkgPath);
+        string[] entries = nupkg.Entries.Select(e => e.FullName).ToArray();
+
+        Assert.Contains("lib/net8.0/AioRun.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/AioRun.Generator.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/AioRun.Analyzers.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/AioRun.Analyzers.CodeFixes.dll", entries);
+        Assert.Contains("build/AioRun.props", entries);
+        Assert.Contains("build/AioRun.targets", entries);
+        Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && !e.StartsWith("lib/net8.0/AioRun.", StringComparison.Ordinal));
+    }
+
+    [UnixFact]
+    public void A_new_console_project_with_the_package_builds_warning_free_runs_and_shuts_down_on_SIGTERM()
+    {
+        string app = _package.NewProject(
+            "Service",
+            """
+            using AioRun;
+
+            static partial class Program
+            {
+                [AioRunEntry]
+                static async Task Main()
+                {
+                    Aio.CreateTask(Worker, "worker");
+                    Console.WriteLine("READY");
+                    await Aio.Sleep(double.PositiveInfinity);
+                }
+
+                static async Task Worker()
+                {
+                    try
+                    {
+                        await Aio.Sleep(3600);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Console.WriteLine("worker cancelled");
+                    }
+                }
+            }
+            """,
+            "<AioRunShutdownTimeout>5</AioRunShutdownTimeout>");
+
+        (int buildExit, string buildOutput) = _package.Dotnet(app, "build", "-c", "Release");
+        Assert.True(buildExit == 0, buildOutput);
+        Assert.Contains(" 0 Warning(s)", buildOutput, StringComparison.Ordinal);
+
+        using var child = ChildProcess.StartDotnetMerged(Path.Combine(app, "bin", "Release", "net10.0", "Service.dll"));
+        child.WaitForLine("READY");
+        child.Signal(PosixSignal.SIGTERM);
+
+        Assert.True(child.WaitForExit() == 0, child.Transcript);
+        SampleTests.AssertInOrder(
+            child.AllLines,
+            "Stopping the loop",
+            "Entering shutdown phase.",
+            "Cancelling pending tasks.",
+            "Cancelling task: main",
+            "Cancelling task: worker",
+            "Running pending tasks till complete",
+            "worker cancelled",
+            "Waiting for executor shutdown.",
+            "Leaving. Bye!");
+    }
+
+    [Fact]
+    public void The_packaged_analyzers_report_entry_mistakes_and_csproj_options_out_of_range()
+    {
+        string app = _package.NewProject(
+            "Broken",
+            """
+            using AioRun;
+
+            static class Program
+            {
+                [AioRunEntry]
+                static async Task Main() => await Aio.Sleep(1);
+            }
+            """,
+            "<AioRunShutdownTimeout>-3</AioRunShutdownTimeout>");
+
+        (int buildExit, string buildOutput) = _package.Dotnet(app, "build");
+
+        Assert.NotEqual(0, buildExit);
+        Assert.Contains("AIO100", buildOutput, StringComparison.Ordinal); // Program is not partial
+        Assert.Contains("AioRunShutdownTimeout", buildOutput, StringComparison.Ordinal);
+        Assert.Contains("-3", buildOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("AD0001", buildOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("CS8785", buildOutput, StringComparison.Ordinal);
+    }
+
+    /// <summary>AioRun packed once for the class, with a version of its own, into a temporary feed.</summary>
+    public sealed class PackedAioRun : IDisposable
+    {
+        private readonly string _root = Path.Combine(Path.GetTempPath(), "aiorun-package-test-" + Guid.NewGuid().ToString("N"));
+
+        public PackedAioRun()
+        {
+            // A version no earlier run used, so that no NuGet cache hands out a stale AioRun.
+            Version = "0.0.0-test" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+            Feed = Path.Combine(_root, "feed");
+            Directory.CreateDirectory(Feed);
+            (int exit, string output) = Dotnet(
+                Repository.Root,
+                "pack",
+                Path.Combine(Repository.Root, "AioRun.Runtime", "AioRun.Runtime.csproj"),
+                "-c",
+                Repository.Configuration,
+                "--no-build",
+                "-o",
+                Feed,
+                "-p:PackageVersion=" + Version);
+            if (exit != 0)
+            {
+                throw new InvalidOperationException("dotnet pack failed:" + Environment.NewLine + output);
+            }
+
+            NupkgPath = Path.Combine(Feed, $"AioRun.{Version}.nupkg");
+        }
+
+        public string Version { get; }
+
+        public string Feed { get; }
+
+        public string NupkgPath { get; }
+
+        /// <summary>A fresh console project that references the package and nothing else of the repository.</summary>
+        public string NewProject(string name, string program, string extraProperties = "")
+        {
+            string dir = Path.Combine(_root, name);
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, name + ".csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                    <Nullable>enable</Nullable>
+                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                    {extraProperties}
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="AioRun" Version="{Version}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
+            File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="aiorun-under-test" value="{Feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+            return dir;
+        }
+
+        public (int ExitCode, string Output) Dotnet(string workingDirectory, params string[] args)
+        {
+            var info = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = workingDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (string arg in args)
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            // Restores of the test projects go to a cache of their own, so the user's cache gets no test versions.
+            info.Environment["NUGET_PACKAGES"] = Path.Combine(_root, "packages");
+            info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+            info.Environment["DOTNET_NOLOGO"] = "1";
+            info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+
+            using var process = System.Diagnostics.Process.Start(info)!;
+            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+            Task<string> stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish in 5 minutes.");
+            }
+
+            return (process.ExitCode, stdout.GetAwaiter().GetResult() + stderr.GetAwaiter().GetResult());
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(_root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using AioRun.Tests.Process;
+using Xunit;
+
+namespace AioRun.Tests.Samples;
+
+/// <summary>
+/// Every sample of AioRun.Samples run as a user runs it (its built program, real signals), asserting the
+/// output and exit code its comments document. Stdout and stderr are merged, so the order of the program's
+/// own lines and the shutdown lines is exact.
+/// </summary>
+public class SampleTests
+{
+    private static readonly string[] ShutdownLines =
+    {
+        "Entering shutdown phase.",
+        "Cancelling pending tasks.",
+        "Running pending tasks till complete",
+        "Waiting for executor shutdown.",
+        "Leaving. Bye!",
+    };
+
+    [UnixFact]
+    public void Quickstart_stops_itself_and_shuts_down_in_order()
+    {
+        using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("Quickstart"), "0.2");
+
+        Assert.True(child.WaitForExit() == 0, child.Transcript);
+        AssertInOrder(child.AllLines, "Running. Press Ctrl-C to stop (or wait 0.2 s).", "Executor computed 500,000,500,000.", "Main is done; stopping the loop.");
+        AssertInOrder(child.AllLines, "Entering shutdown phase.", "Cancelling task: ticker", "ticker was cancelled!", "Leaving. Bye!");
+        AssertInOrder(child.AllLines, "Running pending tasks till complete", "state saved (ShutdownWaitsFor kept it alive through the shutdown)", "Leaving. Bye!");
+    }
+
+    [UnixFact]
+    public void Quickstart_stops_on_Ctrl_C()
+    {
+        using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("Quickstart"), "3600");
+        child.WaitForLine("Executor computed 500,000,500,000.");
+
+        child.Signal(PosixSignal.SIGINT);
+
+        Assert.True(child.WaitForExit() == 0, child.Transcript);
+        AssertInOrder(child.AllLines, new[] { "Stopping the loop" }.Concat(ShutdownLines).ToArray());
+        Assert.Contains("Cancelling task: main", child.AllLines);
+        Assert.DoesNotContain("Main is done; stopping the loop.", child.AllLines);
+    }
+
+    [UnixFact]
+    public void The_echo_client_talks_to_the_echo_server_which_shuts_down_on_SIGINT()
+    {
+        string port = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var server = ChildProcess.StartDotnetMerged(Repository.SampleDll("EchoServer"), port);
+        server.WaitForLine($"Serving on 127.0.0.1:{port}");
+
+        using (var client = ChildProcess.StartDotnetMerged(Repository.SampleDll("EchoClient"), port))
+        {
+            Assert.True(client.WaitForExit() == 0, client.Transcript);
+            AssertInOrder(client.AllLines, new[] { "Send: 'Hello World!'", "Received: 'Hello World!'", "Close the socket" }.Concat(ShutdownLines).ToArray());
+        }
+
+        server.WaitForLine("Close the client socket");
+        server.Signal(PosixSignal.SIGINT);
+
+        Assert.True(server.WaitForExit() == 0, server.Transcript);
+        Assert.Contains(server.AllLines, l => l.StartsWith("Received 'Hello World!' from 127.0.0.1:", StringComparison.Ordinal));
+        AssertInOrder(server.AllLines, "Send: 'Hello World!'", "Close the client socket", "Stopping the loop", "Entering shutdown phase.", "Cancelling pending tasks.", "Cancelling task: main", "Leaving. Bye!");
+    }
+
+    [UnixFact]
+    public void StopOnUnhandled_exits_1_with_the_error_after_the_whole_shutdown()
+    {
+        using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("StopOnUnhandled"));
+
+        Assert.True(child.WaitForExit() == 1, child.Transcript);
+        AssertInOrder(child.AllLines, new[] { "Unhandled exception; stopping loop." }.Concat(ShutdownLines).Append("Unhandled exception. System.Exception: ouch").ToArray());
+        Assert.Contains(child.AllLines, l => l.Contains("Program.Main()", StringComparison.Ordinal));
+    }
+
+    [UnixFact]
+    public void An_unhandled_error_in_a_task_with_no_main_stops_the_program_too()
+    {
+        using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("UnhandledInTaskNoMain"));
+
+        Assert.True(child.WaitForExit() == 1, child.Transcript);
+        AssertInOrder(child.AllLines, new[] { "Unhandled exception; stopping loop." }.Concat(ShutdownLines).Append("Unhandled exception. System.Exception: ouch").ToArray());
+        Assert.Contains(child.AllLines, l => l.Contains("Program.Job()", StringComparison.Ordinal));
+    }
+
+    [UnixFact]
+    public void A_custom_handler_with_StopOnUnhandledErrors_is_refused_before_the_loop_runs()
+    {
+        using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("RefusedHandler"));
+
+        Assert.True(child.WaitForExit() == 1, child.Transcript);
+        Assert.StartsWith(
+            "Unhandled exception. System.InvalidOperationException: If you provide a loop instance, and you've configured a custom exception handler on it, then the 'stop_on_unhandled_errors' parameter is unavailable (all exceptions will be handled).",
+            child.AllLines[0],
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("Entering shutdown phase.", child.AllLines);
+        Assert.DoesNotContain("Error", child.AllLines); // the job never ran, so the handler never did
+    }
+
+    [UnixFact]
+    public void A_custom_handler_that_stops_the_loop_lets_the_shutdown_cancel_the_other_job()
+    {
+        using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("CustomStopHandler"));
+
+        Assert.True(child.WaitForExit() == 0, child.Transcript);
+        AssertInOrder(child.AllLines, "Stopping loop due to error: ouch", "Entering shutdown phase.", "Cancelling task: other_job", "other_job was cancelled!", "Leaving. Bye!");
+    }
+
+    [UnixFact]
+    public void The_shield_demo_cancels_the_caller_at_once_and_finishes_the_work_before_exiting()
+    {
+        using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("ShieldDemo"), "0.2");
+        child.WaitForLine("2");
+
+        child.Signal(PosixSignal.SIGINT);
+
+        Assert.True(child.WaitForExit() == 0, child.Transcript);
+        IReadOnlyList<string> lines = child.AllLines;
+        AssertInOrder(lines, "0", "1", "2", "Stopping the loop", "Entering shutdown phase.", "Cancelling task: main", "oh noes!", "9", "done!", "Waiting for executor shutdown.", "Leaving. Bye!");
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), lines.Where(l => l.Length == 1));
+    }
+
+    [UnixFact]
+    public void The_ctrl_break_example_shuts_its_child_down_in_order_with_the_signal_this_platform_has()
+    {
+        using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("WindowsCtrlBreak"));
+
+        Assert.True(child.WaitForExit() == 0, child.Transcript);
+        AssertInOrder(
+            child.AllLines,
+            "parent: child says 'child: running; waiting for CTRL-BREAK'",
+            "parent: sending SIGTERM (CTRL-BREAK is Windows-only)",
+            "Stopping the loop",
+            "Leaving. Bye!",
+            "parent: child exited with 0");
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    internal static void AssertInOrder(IReadOnlyList<string> lines, params string[] expected)
+    {
+        int from = 0;
+        foreach (string line in expected)
+        {
+            int at = -1;
+            for (int i = from; i < lines.Count; i++)
+            {
+                if (lines[i] == line)
+                {
+                    at = i;
+                    break;
+                }
+            }
+
+            Assert.True(at >= 0, $"Expected '{line}' (in this order: {string.Join(" | ", expected)}) in:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}");
+            from = at + 1;
+        }
+    }
+}
