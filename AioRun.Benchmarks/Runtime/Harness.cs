@@ -3,9 +3,12 @@ using System.Diagnostics;
 namespace AioRun.Benchmarks.Runtime;
 
 /// <summary>What one run of a benchmark body measured: its wall time and the bytes it allocated, for <see cref="Ops"/> operations.</summary>
-internal readonly record struct Sample(long Ops, TimeSpan Elapsed, long Bytes)
+/// <remarks><see cref="CpuNs"/> is the measuring thread's CPU time, for single-threaded bodies only (else NaN).</remarks>
+internal readonly record struct Sample(long Ops, TimeSpan Elapsed, long Bytes, double CpuNs = double.NaN)
 {
     public double NsPerOp => Elapsed.TotalNanoseconds / Ops;
+
+    public double CpuNsPerOp => CpuNs / Ops;
 
     public double BytesPerOp => (double)Bytes / Ops;
 
@@ -13,10 +16,25 @@ internal readonly record struct Sample(long Ops, TimeSpan Elapsed, long Bytes)
     public static Sample OnThisThread(long ops, Action body)
     {
         long bytes = GC.GetAllocatedBytesForCurrentThread();
+        double cpu = ThreadCpuTime.Now();
         long start = Stopwatch.GetTimestamp();
         body();
         TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
-        return new Sample(ops, elapsed, GC.GetAllocatedBytesForCurrentThread() - bytes);
+        return new Sample(ops, elapsed, GC.GetAllocatedBytesForCurrentThread() - bytes, ThreadCpuTime.Now() - cpu);
+    }
+
+    /// <summary>
+    /// Times a single-threaded <paramref name="body"/> whose bookkeeping might leave the thread: counts every
+    /// thread's allocations, and this thread's CPU time.
+    /// </summary>
+    public static Sample OnThisThreadCountingAllAllocations(long ops, Action body)
+    {
+        long bytes = GC.GetTotalAllocatedBytes(precise: true);
+        double cpu = ThreadCpuTime.Now();
+        long start = Stopwatch.GetTimestamp();
+        body();
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
+        return new Sample(ops, elapsed, GC.GetTotalAllocatedBytes(precise: true) - bytes, ThreadCpuTime.Now() - cpu);
     }
 
     /// <summary>Times <paramref name="body"/> and counts what every thread allocates meanwhile (cross-thread benchmarks).</summary>
@@ -31,7 +49,7 @@ internal readonly record struct Sample(long Ops, TimeSpan Elapsed, long Bytes)
 }
 
 /// <summary>The figure of one subject in one scenario: medians over the measured iterations.</summary>
-internal sealed record Result(string Scenario, string Subject, long OpsPerIteration, double[] NsPerOp, double[] BytesPerOp)
+internal sealed record Result(string Scenario, string Subject, long OpsPerIteration, double[] NsPerOp, double[] BytesPerOp, double[] CpuNsPerOp)
 {
     /// <summary>Whether the figure that matters is the time of the whole iteration (a fixed workload), not the time per operation.</summary>
     public bool ReportsTotal { get; init; }
@@ -45,6 +63,8 @@ internal sealed record Result(string Scenario, string Subject, long OpsPerIterat
     public double OpsPerSecond => 1e9 / MedianNsPerOp;
 
     public double MedianBytesPerOp => Harness.Median(BytesPerOp);
+
+    public double MedianCpuNsPerOp => Harness.Median(CpuNsPerOp);
 
     /// <summary>Half the distance between the fastest and the slowest iteration, relative to the median.</summary>
     public double Spread => (NsPerOp.Max() - NsPerOp.Min()) / 2 / MedianNsPerOp;
@@ -71,7 +91,7 @@ internal sealed class Harness
     {
         if (!_settings.Selects(scenario, subject))
         {
-            return new Result(scenario, subject, 0, [double.NaN], [double.NaN]);
+            return new Result(scenario, subject, 0, [double.NaN], [double.NaN], [double.NaN]);
         }
 
         Console.Error.Write($"  {scenario} / {subject} ...");
@@ -92,6 +112,7 @@ internal sealed class Harness
 
         var ns = new double[_settings.Iterations];
         var bytes = new double[_settings.Iterations];
+        var cpu = new double[_settings.Iterations];
         for (int i = 0; i < ns.Length; i++)
         {
             GC.Collect();
@@ -100,9 +121,10 @@ internal sealed class Harness
             sample = run(ops);
             ns[i] = sample.NsPerOp;
             bytes[i] = sample.BytesPerOp;
+            cpu[i] = sample.CpuNsPerOp;
         }
 
-        var result = new Result(scenario, subject, ops, ns, bytes);
+        var result = new Result(scenario, subject, ops, ns, bytes, cpu);
         _results.Add(result);
         Console.Error.WriteLine($" {result.MedianNsPerOp:F1} ns/op");
         return result;
@@ -113,7 +135,7 @@ internal sealed class Harness
     {
         if (!_settings.Selects(scenario, subject))
         {
-            return new Result(scenario, subject, 0, [double.NaN], [double.NaN]);
+            return new Result(scenario, subject, 0, [double.NaN], [double.NaN], [double.NaN]);
         }
 
         Console.Error.Write($"  {scenario} / {subject} ...");
@@ -125,6 +147,7 @@ internal sealed class Harness
         int iterations = Math.Max(3, _settings.Iterations / 2);
         var ns = new double[iterations];
         var bytes = new double[iterations];
+        var cpu = new double[iterations];
         for (int i = 0; i < iterations; i++)
         {
             GC.Collect();
@@ -133,9 +156,10 @@ internal sealed class Harness
             Sample sample = run();
             ns[i] = sample.NsPerOp;
             bytes[i] = sample.BytesPerOp;
+            cpu[i] = sample.CpuNsPerOp;
         }
 
-        var result = new Result(scenario, subject, ops, ns, bytes) { ReportsTotal = true };
+        var result = new Result(scenario, subject, ops, ns, bytes, cpu) { ReportsTotal = true };
         _results.Add(result);
         Console.Error.WriteLine($" {result.MedianTotalMs:F1} ms");
         return result;
@@ -146,6 +170,11 @@ internal sealed class Harness
 
     public static double Median(double[] values)
     {
+        if (values.Any(double.IsNaN))
+        {
+            return double.NaN;
+        }
+
         double[] sorted = values.Order().ToArray();
         int mid = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

@@ -67,11 +67,15 @@ internal static class PythonPeer
             JsonElement root = json.RootElement;
             double[] cancel = root.GetProperty("cancel_drain_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
             double[] setup = root.GetProperty("setup_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            double[] cancelCpu = root.GetProperty("cancel_drain_cpu_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            double[] setupCpu = root.GetProperty("setup_cpu_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
             string version = root.GetProperty("implementation").GetString() + " " + root.GetProperty("python").GetString();
-            harness.Add(new Result(SleepCancelBenchmarks.Scenario(tasks), $"{Subject} ({version})", tasks, cancel.Select(ms => ms * 1e6 / tasks).ToArray(), [double.NaN]) { ReportsTotal = true });
-            harness.Add(new Result(SleepCancelBenchmarks.SetupScenario(tasks), $"{SetupSubject} ({version})", tasks, setup.Select(ms => ms * 1e6 / tasks).ToArray(), [double.NaN]) { ReportsTotal = true });
+            harness.Add(new Result(SleepCancelBenchmarks.Scenario(tasks), $"{Subject} ({version})", tasks, PerTask(cancel), [double.NaN], PerTask(cancelCpu)) { ReportsTotal = true });
+            harness.Add(new Result(SleepCancelBenchmarks.SetupScenario(tasks), $"{SetupSubject} ({version})", tasks, PerTask(setup), [double.NaN], PerTask(setupCpu)) { ReportsTotal = true });
             Console.Error.WriteLine($" {Harness.Median(cancel):F1} ms");
             return null;
         }
+
+        double[] PerTask(double[] ms) => ms.Select(m => m * 1e6 / tasks).ToArray();
     }
 }

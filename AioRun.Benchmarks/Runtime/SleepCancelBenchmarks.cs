@@ -35,7 +35,7 @@ internal static class SleepCancelBenchmarks
         {
             // The first round was the warm-up.
             Sample[] measured = setups.Skip(1).ToArray();
-            harness.Add(new Result(SetupScenario(tasks), "AioLoop: CreateTask + first turn", tasks, measured.Select(s => s.NsPerOp).ToArray(), measured.Select(s => s.BytesPerOp).ToArray()) { ReportsTotal = true });
+            harness.Add(new Result(SetupScenario(tasks), "AioLoop: CreateTask + first turn", tasks, measured.Select(s => s.NsPerOp).ToArray(), measured.Select(s => s.BytesPerOp).ToArray(), measured.Select(s => s.CpuNsPerOp).ToArray()) { ReportsTotal = true });
         }
     }
 
@@ -71,7 +71,7 @@ internal static class SleepCancelBenchmarks
         if (program is not null)
         {
             program.EnterShutdownPhase();
-            cancelAndDrain = Sample.AllThreads(count, () =>
+            cancelAndDrain = Sample.OnThisThreadCountingAllAllocations(count, () =>
             {
                 program.CancelPendingTasks();
                 if (!program.RunPendingTasksTillComplete())

@@ -14,18 +14,23 @@ import statistics
 import time
 
 
+def clocks():
+    """Wall time and this thread's CPU time, in seconds."""
+    return time.perf_counter(), time.thread_time()
+
+
 async def one_round(n):
-    t0 = time.perf_counter()
+    w0, c0 = clocks()
     tasks = [asyncio.create_task(asyncio.sleep(3600)) for _ in range(n)]
     await asyncio.sleep(0)  # every task runs to its first await and sleeps on a timer
-    t1 = time.perf_counter()
+    w1, c1 = clocks()
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    t2 = time.perf_counter()
+    w2, c2 = clocks()
     if not all(t.cancelled() for t in tasks):
         raise RuntimeError("not every task ended cancelled")
-    return t1 - t0, t2 - t1
+    return (w1 - w0, c1 - c0), (w2 - w1, c2 - c1)
 
 
 async def main(n, iterations, warmups):
@@ -34,9 +39,13 @@ async def main(n, iterations, warmups):
         gc.collect()
         s, c = await one_round(n)
         if i >= warmups:
-            setup.append(s * 1000)
-            cancel.append(c * 1000)
+            setup.append(s)
+            cancel.append(c)
     return setup, cancel
+
+
+def ms(pairs, which):
+    return [p[which] * 1000 for p in pairs]
 
 
 def run():
@@ -50,10 +59,12 @@ def run():
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "tasks": args.tasks,
-        "setup_ms": setup,
-        "cancel_drain_ms": cancel,
-        "median_setup_ms": statistics.median(setup),
-        "median_cancel_drain_ms": statistics.median(cancel),
+        "setup_ms": ms(setup, 0),
+        "setup_cpu_ms": ms(setup, 1),
+        "cancel_drain_ms": ms(cancel, 0),
+        "cancel_drain_cpu_ms": ms(cancel, 1),
+        "median_setup_ms": statistics.median(ms(setup, 0)),
+        "median_cancel_drain_ms": statistics.median(ms(cancel, 0)),
     }))
 
 
