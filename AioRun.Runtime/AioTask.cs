@@ -257,7 +257,11 @@ public class AioTask
         _workOrInner = inner;
         TaskCompletionHook hook = Loop.RentHook();
         hook.Task = this;
-        inner.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(hook.Callback);
+
+        // Captures the loop (the current SynchronizationContext): a completion on the loop thread runs the
+        // hook inline, one on another thread is posted to the loop. A ConfigureAwait(false) continuation
+        // would never run inline under a custom SynchronizationContext; it would hop via the thread pool.
+        inner.GetAwaiter().UnsafeOnCompleted(hook.Callback);
     }
 
     /// <summary>Called by the hook when the work's Task completes, on whatever thread completed it.</summary>
@@ -271,7 +275,7 @@ public class AioTask
         }
         else
         {
-            // The work left the loop (ConfigureAwait(false)); the bookkeeping belongs on the loop.
+            // Completed elsewhere while the loop's context was not captured; the bookkeeping belongs on the loop.
             Loop.CallSoonThreadsafe(static state => ((TaskCompletionHook)state!).Task!.OnInnerCompleted((TaskCompletionHook)state), hook);
         }
     }
