@@ -145,7 +145,8 @@ public static class Aio
     /// Runs <paramref name="work"/> as a protected task: the shutdown does not cancel it and waits for it.
     /// Awaiting the result gives the work's outcome; if the caller's task is cancelled (the shutdown),
     /// the await throws <see cref="OperationCanceledException"/> at once while the work goes on.
-    /// Not awaiting it still protects the work (aiorun's bare <c>shutdown_waits_for</c>).
+    /// Not awaiting it still protects the work (aiorun's bare <c>shutdown_waits_for</c>); if the work then fails
+    /// after its caller is done or cancelled, the failure goes to the loop's exception handler.
     /// </summary>
     /// <param name="work">The work; its token is cancelled only if the protected task itself is cancelled.</param>
     /// <param name="name">A name for logs; default <c>Task-N</c>.</param>
@@ -159,10 +160,10 @@ public static class Aio
         [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentNullException.ThrowIfNull(work);
-        CancellationToken caller = CancellationToken;
+        AioTask? caller = AioTask.Current;
         AioLoop loop = Loop;
         AioTask shielded = loop.Schedule(new AioTask(loop, work, name, callerFilePath, callerLineNumber, isProtected: true));
-        return WaitForShielded(shielded.AsTask(), caller);
+        return WaitForShielded(shielded.ShieldFor(caller), caller);
     }
 
     /// <summary>Runs <paramref name="work"/> as a protected task with a result (see <see cref="ShutdownWaitsFor(Func{CancellationToken, Task}, string?, string, int)"/>).</summary>
@@ -179,10 +180,10 @@ public static class Aio
         [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentNullException.ThrowIfNull(work);
-        CancellationToken caller = CancellationToken;
+        AioTask? caller = AioTask.Current;
         AioLoop loop = Loop;
         AioTask<T> shielded = loop.Schedule(new AioTask<T>(loop, work, name, callerFilePath, callerLineNumber, isProtected: true));
-        return WaitForShielded(shielded.AsTask(), caller);
+        return WaitForShielded(shielded.ShieldFor(caller), caller);
     }
 
     /// <summary>
@@ -224,9 +225,9 @@ public static class Aio
     /// <summary>Stops the current loop after the current turn, which starts the shutdown (asyncio's <c>loop.stop()</c>).</summary>
     public static void Stop() => Loop.Stop();
 
-    private static Task WaitForShielded(Task work, CancellationToken caller) =>
-        caller.CanBeCanceled ? work.WaitAsync(caller) : work;
+    private static Task WaitForShielded(Task work, AioTask? caller) =>
+        caller is null ? work : work.WaitAsync(caller.CancellationToken);
 
-    private static Task<T> WaitForShielded<T>(Task<T> work, CancellationToken caller) =>
-        caller.CanBeCanceled ? work.WaitAsync(caller) : work;
+    private static Task<T> WaitForShielded<T>(Task<T> work, AioTask? caller) =>
+        caller is null ? work : work.WaitAsync(caller.CancellationToken);
 }

@@ -28,6 +28,7 @@ public class AioLoop : SynchronizationContext, IDisposable
     private const int StatusIdle = 0;
     private const int StatusRunning = 1;
     private const int StatusClosed = 2;
+    private const int OtherClockPollMilliseconds = 50;
 
     [ThreadStatic]
     private static AioLoop? t_current;
@@ -54,6 +55,7 @@ public class AioLoop : SynchronizationContext, IDisposable
     private long _wakeTimerDue = long.MaxValue;
     private int _waiting;
     private int _threadId;
+    private int _ownerThreadId = Environment.CurrentManagedThreadId;
     private volatile bool _stopping;
     private volatile int _status;
     private long _nextTaskId;
@@ -145,15 +147,12 @@ public class AioLoop : SynchronizationContext, IDisposable
     /// <summary>How many executor work items have not finished yet.</summary>
     public int PendingExecutorWork => _executor.Pending;
 
-    /// <summary>Whether the calling thread may use the loop's single-threaded API: it runs the loop, or the loop is not running.</summary>
-    internal bool IsOwnedByCurrentThread
-    {
-        get
-        {
-            int owner = Volatile.Read(ref _threadId);
-            return owner == 0 || owner == Environment.CurrentManagedThreadId;
-        }
-    }
+    /// <summary>
+    /// Whether the calling thread owns the loop's single-threaded state: the thread running it, or, while it
+    /// is not running, the thread that ran it last (or created it). Work arriving on any other thread goes
+    /// through the thread-safe queue.
+    /// </summary>
+    internal bool IsOwnedByCurrentThread => Volatile.Read(ref _ownerThreadId) == Environment.CurrentManagedThreadId;
 
     /// <summary>Whether tasks created from now on start cancelled (set by the shutdown's cancel phase).</summary>
     internal bool CancelNewTasks { get; set; }
@@ -404,8 +403,24 @@ public class AioLoop : SynchronizationContext, IDisposable
     {
         if (!task.IsCompleted)
         {
-            task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(Stop);
-            RunForever();
+            // The stop belongs to this call only: if the loop stops for another reason first, a late
+            // completion must not stop a later run.
+            var current = new StrongBox<bool>(true);
+            task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() =>
+            {
+                if (Volatile.Read(ref current.Value))
+                {
+                    Stop();
+                }
+            });
+            try
+            {
+                RunForever();
+            }
+            finally
+            {
+                Volatile.Write(ref current.Value, false);
+            }
         }
 
         if (!task.IsCompleted)
@@ -526,6 +541,7 @@ public class AioLoop : SynchronizationContext, IDisposable
         }
 
         t_current = this;
+        Volatile.Write(ref _ownerThreadId, Environment.CurrentManagedThreadId);
         Volatile.Write(ref _threadId, Environment.CurrentManagedThreadId);
         _previousContext = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(this);
@@ -604,37 +620,38 @@ public class AioLoop : SynchronizationContext, IDisposable
     private void WaitForWork()
     {
         int timeoutMs = Timeout.Infinite;
+        long due = long.MaxValue;
+        while (_timers.Count > 0 && _timers.Peek().IsCancelled)
+        {
+            _timers.Pop();
+        }
+
         if (_timers.Count > 0)
         {
-            while (_timers.Count > 0 && _timers.Peek().IsCancelled)
+            due = _timers.Peek().Due;
+            long now = _time.GetTimestamp();
+            if (due <= now)
             {
-                _timers.Pop();
+                return;
             }
 
-            if (_timers.Count > 0)
+            if (_systemTime)
             {
-                long due = _timers.Peek().Due;
-                long now = _time.GetTimestamp();
-                if (due <= now)
-                {
-                    return;
-                }
-
-                if (_systemTime)
-                {
-                    double ms = Math.Ceiling((due - now) * 1000.0 / _time.TimestampFrequency);
-                    timeoutMs = ms >= int.MaxValue ? int.MaxValue - 1 : (int)ms;
-                }
-                else
-                {
-                    ArmWakeTimer(due, now);
-                }
+                double ms = Math.Ceiling((due - now) * 1000.0 / _time.TimestampFrequency);
+                timeoutMs = ms >= int.MaxValue ? int.MaxValue - 1 : (int)ms;
+            }
+            else
+            {
+                // Another clock's timers are relative to its "now", which may move while we arm ours;
+                // so the loop also re-reads that clock now and then instead of trusting one wake-up.
+                ArmWakeTimer(due, now);
+                timeoutMs = OtherClockPollMilliseconds;
             }
         }
 
         _wake.Reset();
         Interlocked.Exchange(ref _waiting, 1);
-        if (_incoming.IsEmpty && !_stopping)
+        if (_incoming.IsEmpty && !_stopping && _time.GetTimestamp() < due)
         {
             _wake.Wait(timeoutMs);
         }
@@ -857,7 +874,7 @@ public class AioLoop : SynchronizationContext, IDisposable
         if (!IsOwnedByCurrentThread)
         {
             throw new InvalidOperationException(
-                $"AioLoop.{api} was called on thread {Environment.CurrentManagedThreadId} while the loop runs on thread {Volatile.Read(ref _threadId)}; call it from code on the loop.");
+                $"AioLoop.{api} was called on thread {Environment.CurrentManagedThreadId}, but the loop belongs to thread {Volatile.Read(ref _ownerThreadId)} (the thread that runs it, or last ran it); call it from code on the loop.");
         }
     }
 

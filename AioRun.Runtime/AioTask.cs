@@ -324,7 +324,7 @@ public class AioTask
         Interlocked.Exchange(ref _state, state);
         Loop.Unregister(this);
 
-        if (state == StateFaulted && !_observed && Volatile.Read(ref _completionSource) is null)
+        if (state == StateFaulted && NobodyWillSeeTheFailure())
         {
             Loop.CallExceptionHandler(new AioExceptionContext("Unhandled exception in a task nobody awaits", error!.SourceException, this));
         }
@@ -349,6 +349,36 @@ public class AioTask
             Complete(source);
         }
     }
+
+    /// <summary>
+    /// Whether a failure would go unseen: nobody awaited the task, and it is not the work of a
+    /// <c>ShutdownWaitsFor</c> whose caller may still await it.
+    /// </summary>
+    private bool NobodyWillSeeTheFailure() => !_observed && Volatile.Read(ref _completionSource) switch
+    {
+        null => true,
+        IShieldCompletion shield => shield.CallerIsGone,
+        _ => false,
+    };
+
+    /// <summary>
+    /// The task that <c>Aio.ShutdownWaitsFor</c> hands its caller. Unlike <see cref="AsTask"/> it does not count
+    /// as observing: if the work fails once the caller is done or cancelled (so nobody can still await it), the
+    /// failure goes to the exception handler.
+    /// </summary>
+    internal Task ShieldFor(AioTask? caller)
+    {
+        object created = NewShieldCompletion(caller);
+        object source = Interlocked.CompareExchange(ref _completionSource, created, null) ?? created;
+        if (IsDone)
+        {
+            Complete(source);
+        }
+
+        return (Task)TaskOf(source);
+    }
+
+    private protected virtual object NewShieldCompletion(AioTask? caller) => new ShieldCompletion(caller);
 
     private void Complete(object completionSource)
     {
@@ -459,6 +489,11 @@ public sealed class AioTask<T> : AioTask
 
     private protected override object TaskOf(object completionSource) => ((TaskCompletionSource<T>)completionSource).Task;
 
+    private protected override object NewShieldCompletion(AioTask? caller) => new ShieldCompletion<T>(caller);
+
+    /// <summary>The task that <c>Aio.ShutdownWaitsFor</c> hands its caller (see <see cref="AioTask.ShieldFor"/>).</summary>
+    internal new Task<T> ShieldFor(AioTask? caller) => (Task<T>)base.ShieldFor(caller);
+
     private protected override void SetResult(object completionSource) => ((TaskCompletionSource<T>)completionSource).TrySetResult(_result);
 
     private protected override void SetException(object completionSource, Exception exception) =>
@@ -514,6 +549,33 @@ public readonly struct AioTaskAwaiter<T> : ICriticalNotifyCompletion
 
     /// <inheritdoc/>
     public void UnsafeOnCompleted(Action continuation) => _task.OnCompleted(continuation);
+}
+
+/// <summary>The completion source of a <c>ShutdownWaitsFor</c> task: it knows the caller that may await it.</summary>
+internal interface IShieldCompletion
+{
+    /// <summary>Whether the caller can no longer await the work (it is done, or was cancelled, or there is none).</summary>
+    bool CallerIsGone { get; }
+}
+
+internal sealed class ShieldCompletion : TaskCompletionSource, IShieldCompletion
+{
+    private readonly AioTask? _caller;
+
+    public ShieldCompletion(AioTask? caller)
+        : base(TaskCreationOptions.RunContinuationsAsynchronously) => _caller = caller;
+
+    public bool CallerIsGone => _caller is null || _caller.IsDone || _caller.IsCancellationRequested;
+}
+
+internal sealed class ShieldCompletion<T> : TaskCompletionSource<T>, IShieldCompletion
+{
+    private readonly AioTask? _caller;
+
+    public ShieldCompletion(AioTask? caller)
+        : base(TaskCreationOptions.RunContinuationsAsynchronously) => _caller = caller;
+
+    public bool CallerIsGone => _caller is null || _caller.IsDone || _caller.IsCancellationRequested;
 }
 
 /// <summary>

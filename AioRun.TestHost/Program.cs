@@ -1,6 +1,6 @@
 // A hand-written AioRun program for the process tests: Main lines the runtime's shutdown phases up
 // exactly as SPEC §4 says (what the generator emits for [AioRunEntry]). args[0] picks a scenario; each
-// prints READY on stdout once it is ready to be signalled, then lines the tests look for.
+// prints READY once it is ready to be signalled, then lines the tests look for.
 using AioRun;
 
 string scenario = args.Length > 0 ? args[0] : "service";
@@ -155,9 +155,13 @@ internal static class Scenarios
         return 7;
     }
 
+    /// <summary>
+    /// Writes to standard error, the stream AioRun logs to: the tests check the order of these lines
+    /// against the shutdown lines, and only lines of one stream arrive in a defined order.
+    /// </summary>
     private static void Say(string line)
     {
-        Console.Out.WriteLine(line);
-        Console.Out.Flush();
+        Console.Error.WriteLine(line);
+        Console.Error.Flush();
     }
 }

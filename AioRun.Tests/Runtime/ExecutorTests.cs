@@ -1,0 +1,110 @@
+using Xunit;
+
+namespace AioRun.Tests.Runtime;
+
+public class ExecutorTests
+{
+    [Fact]
+    public void Work_runs_off_the_loop_and_its_result_resumes_on_the_loop()
+    {
+        using var t = new TestLoop();
+        int loopThread = Environment.CurrentManagedThreadId;
+        (int WorkThread, int ResumedOn, string Result) seen = t.Run(async () =>
+        {
+            int workThread = 0;
+            string result = await Aio.RunInExecutor(() =>
+            {
+                workThread = Environment.CurrentManagedThreadId;
+                return "computed";
+            });
+            return (workThread, Environment.CurrentManagedThreadId, result);
+        });
+
+        Assert.NotEqual(loopThread, seen.WorkThread);
+        Assert.Equal(loopThread, seen.ResumedOn);
+        Assert.Equal("computed", seen.Result);
+    }
+
+    [Fact]
+    public void An_exception_in_the_work_reaches_the_awaiter()
+    {
+        using var t = new TestLoop();
+        var error = Assert.Throws<FormatException>(() => t.Run(() => Aio.RunInExecutor(() => throw new FormatException("in executor"))));
+        Assert.Equal("in executor", error.Message);
+    }
+
+    [Fact]
+    public void ExecutorWorkers_bounds_how_many_run_at_once()
+    {
+        using var t = new TestLoop();
+        t.Loop.ExecutorWorkers = 2;
+        int running = 0;
+        int maxRunning = 0;
+        using var release = new ManualResetEventSlim();
+        using var twoStarted = new CountdownEvent(2);
+
+        t.Run(async () =>
+        {
+            var jobs = Enumerable.Range(0, 8).Select(_ => Aio.RunInExecutor(() =>
+            {
+                int now = Interlocked.Increment(ref running);
+                InterlockedMax(ref maxRunning, now);
+                if (!twoStarted.IsSet)
+                {
+                    twoStarted.Signal();
+                }
+
+                release.Wait();
+                Interlocked.Decrement(ref running);
+            })).ToArray();
+
+            await Task.Run(() => twoStarted.Wait()); // outside the bounded executor
+            Assert.Equal(8, t.Loop.PendingExecutorWork);
+            Assert.Equal(2, Volatile.Read(ref running));
+            release.Set();
+            await Task.WhenAll(jobs);
+        });
+
+        Assert.Equal(2, maxRunning);
+        Assert.Equal(0, t.Loop.PendingExecutorWork);
+    }
+
+    [Fact]
+    public void The_shutdown_waits_for_executor_work_nobody_awaits()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        using var release = new ManualResetEventSlim();
+        bool finished = false;
+        loop.CreateTask(() =>
+        {
+            _ = Aio.RunInExecutor(() =>
+            {
+                release.Wait();
+                Volatile.Write(ref finished, true);
+            });
+            Aio.Stop();
+            return Task.CompletedTask;
+        });
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        program.CancelPendingTasks();
+        program.RunPendingTasksTillComplete();
+        Assert.Equal(1, loop.PendingExecutorWork);
+        ThreadPool.QueueUserWorkItem(_ => release.Set());
+        program.WaitForExecutorShutdown();
+
+        Assert.True(Volatile.Read(ref finished));
+        Assert.Equal(0, loop.PendingExecutorWork);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while (value > (current = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+}

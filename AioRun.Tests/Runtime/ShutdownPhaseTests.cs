@@ -1,0 +1,334 @@
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace AioRun.Tests.Runtime;
+
+/// <summary>The shutdown phases of SPEC §4, in process, on virtual time. (They write the final error report to AioLogging.Output, hence one collection.)</summary>
+[Collection(nameof(AioLogging))]
+public class ShutdownPhaseTests
+{
+    private static readonly string[] PhaseLines =
+    {
+        "Entering shutdown phase.",
+        "Cancelling pending tasks.",
+        "Running pending tasks till complete",
+        "Waiting for executor shutdown.",
+        "Leaving. Bye!",
+    };
+
+    [Fact]
+    public void The_phases_log_aioruns_lines_in_order_and_cancel_every_unprotected_task()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        var seen = new List<string>();
+        AioTask main = loop.CreateTask(async () =>
+        {
+            _ = Aio.CreateTask(() => WaitForCancellation("worker", seen), "worker");
+            _ = Aio.ShutdownWaitsFor(async ct =>
+            {
+                await Aio.Sleep(1, ct);
+                seen.Add("protected finished");
+            }, "protected");
+            await Aio.Sleep(0);
+            Aio.Stop();
+            await WaitForCancellation("main", seen);
+        }, "main");
+
+        loop.RunForever();
+        RunShutdown(program, t, TimeSpan.FromSeconds(2));
+
+        Assert.Equal(
+            new[] { "Entering shutdown phase.", "Cancelling pending tasks.", "Cancelling task: main", "Cancelling task: worker", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!" },
+            t.Logger.Lines);
+        Assert.Equal(new[] { "main saw cancellation", "worker saw cancellation", "protected finished" }, seen);
+        Assert.True(main.IsCancelled);
+        Assert.True(loop.IsClosed);
+        Assert.Equal(0, program.ExitCode(main));
+    }
+
+    [Fact]
+    public void A_task_that_refuses_to_exit_is_named_with_its_creation_site_after_the_default_60_s_of_virtual_time()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        var never = new TaskCompletionSource();
+        AioTask stubborn = loop.CreateTask(async () => await never.Task, "stubborn");
+        AioTask shielded = loop.CreateTask(() => Aio.ShutdownWaitsFor(_ => never.Task, "stubborn-protected"), "caller");
+        loop.CallSoon(loop.Stop);
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        program.CancelPendingTasks();
+        t.AdvanceEachTurn(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(120));
+        bool allExited = program.RunPendingTasksTillComplete();
+
+        Assert.False(allExited);
+        Assert.InRange((t.Time.GetUtcNow() - new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)).TotalSeconds, 60, 62);
+        var warnings = t.Logger.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).OrderBy(m => m, StringComparer.Ordinal).ToArray();
+        Assert.True(warnings.Length == 2, string.Join(Environment.NewLine, warnings));
+        Assert.Equal($"Task refused to exit within the shutdown timeout of 60 s: 'stubborn' created at {stubborn.CreationSite}", warnings[0]);
+        Assert.StartsWith("Task refused to exit within the shutdown timeout of 60 s: 'stubborn-protected' created at ", warnings[1], StringComparison.Ordinal);
+        Assert.EndsWith("ShutdownPhaseTests.cs:" + (stubborn.CreationLine + 1) + " (protected by ShutdownWaitsFor)", warnings[1], StringComparison.Ordinal);
+        Assert.True(shielded.IsCancelled);
+    }
+
+    [Fact]
+    public void Tasks_created_after_the_cancel_phase_start_cancelled_unless_protected()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        var log = new List<string>();
+        AioTask? late = null;
+        loop.CreateTask(async () =>
+        {
+            try
+            {
+                await Aio.Sleep(3600);
+            }
+            catch (OperationCanceledException)
+            {
+                late = Aio.CreateTask(() =>
+                {
+                    log.Add("late task ran");
+                    return Task.CompletedTask;
+                }, "late");
+                await Aio.ShutdownWaitsFor(async ct =>
+                {
+                    await Aio.Sleep(0, ct);
+                    log.Add("late protected work ran");
+                }, "late-protected");
+            }
+        }, "main");
+        loop.CallSoon(loop.Stop);
+
+        loop.RunForever();
+        RunShutdown(program, t, TimeSpan.FromSeconds(1));
+
+        Assert.Equal(new[] { "late protected work ran" }, log);
+        Assert.True(late!.IsCancelled);
+        Assert.Contains("Cancelling task: late", t.Logger.Lines);
+    }
+
+    [Fact]
+    public void Stop_requests_during_the_shutdown_do_not_cut_it_short()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        bool slowFinished = false;
+        loop.CreateTask(async () =>
+        {
+            try
+            {
+                await Aio.Sleep(3600);
+            }
+            catch (OperationCanceledException)
+            {
+                Aio.Stop();
+            }
+        }, "stopper");
+        loop.CreateTask(async () =>
+        {
+            try
+            {
+                await Aio.Sleep(3600);
+            }
+            catch (OperationCanceledException)
+            {
+                await Aio.Sleep(2, CancellationToken.None);
+                slowFinished = true;
+            }
+        }, "slow");
+        loop.CallSoon(loop.Stop);
+
+        loop.RunForever();
+        RunShutdown(program, t, TimeSpan.FromSeconds(3));
+
+        Assert.True(slowFinished);
+    }
+
+    [Fact]
+    public void The_shutdown_callback_runs_after_the_loop_stopped_and_before_tasks_are_cancelled()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        AioTask worker = loop.CreateTask(() => Aio.Sleep(3600), "worker");
+        loop.CallSoon(loop.Stop);
+        var events = new List<string>();
+        t.Logger.Logged += line => events.Add(line);
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        program.RunShutdownCallback(l =>
+        {
+            events.Add($"sync callback, loop given: {ReferenceEquals(l, loop)}, worker cancelled: {worker.IsCancellationRequested}");
+        });
+        program.RunShutdownCallback(async l =>
+        {
+            await Aio.Sleep(0);
+            events.Add("async callback ran on the loop: " + ReferenceEquals(AioLoop.Current, l));
+        });
+        RunRemainingPhases(program);
+
+        Assert.Equal(
+            new[]
+            {
+                "Entering shutdown phase.",
+                "sync callback, loop given: True, worker cancelled: False",
+                "async callback ran on the loop: True",
+                "Cancelling pending tasks.",
+                "Cancelling task: worker",
+            },
+            events.Take(5));
+        Assert.Equal(0, program.ExitCode());
+    }
+
+    [Fact]
+    public void A_failing_shutdown_callback_makes_the_exit_code_1_after_the_whole_shutdown()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        loop.CallSoon(loop.Stop);
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        program.RunShutdownCallback(_ => throw new FormatException("callback failed"));
+        RunRemainingPhases(program);
+
+        string report = CaptureFatalReport(() => Assert.Equal(1, program.ExitCode()));
+        Assert.StartsWith("Unhandled exception. System.FormatException: callback failed", report, StringComparison.Ordinal);
+        Assert.Equal("Leaving. Bye!", t.Logger.Lines[^1]);
+    }
+
+    [Fact]
+    public void A_failing_shutdown_callback_is_only_logged_when_an_unhandled_error_already_stopped_the_loop()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram(new AioRunOptions { StopOnUnhandledErrors = true });
+        AioLoop loop = program.UseLoop(t.Loop);
+        AioTask main = loop.CreateTask(() => throw new InvalidOperationException("ouch"), "main");
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        program.RunShutdownCallback(_ => throw new FormatException("callback failed"));
+        RunRemainingPhases(program);
+
+        string report = CaptureFatalReport(() => Assert.Equal(1, program.ExitCode(main)));
+        Assert.StartsWith("Unhandled exception. System.InvalidOperationException: ouch", report, StringComparison.Ordinal);
+        Assert.Contains(t.Logger.Entries, e => e.Level == LogLevel.Error && e.Exception is FormatException
+            && e.Message.StartsWith("The shutdown callback raised an error, but an unhandled error already stopped the loop", StringComparison.Ordinal));
+        Assert.Equal("Unhandled exception; stopping loop.", t.Logger.Lines[0]);
+    }
+
+    [Fact]
+    public void The_exit_code_is_the_int_main_returned_or_0()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        AioTask<int> main = loop.CreateTask(async () =>
+        {
+            await Aio.Sleep(0);
+            Aio.Stop();
+            return 42;
+        }, "main");
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        RunRemainingPhases(program);
+
+        Assert.Equal(42, program.ExitCode(main));
+        Assert.Equal(0, program.ExitCode());
+    }
+
+    [Fact]
+    public void UseLoop_applies_the_options_and_refuses_a_second_loop()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram(new AioRunOptions { ExecutorWorkers = 3, StopOnUnhandledErrors = true });
+        program.UseLoop(t.Loop);
+
+        Assert.Equal(3, t.Loop.ExecutorWorkers);
+        Assert.True(t.Loop.StopOnUnhandledErrors);
+        var error = Assert.Throws<InvalidOperationException>(() => program.UseLoop(new AioLoop()));
+        Assert.Contains("already called", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UseLoop_refuses_StopOnUnhandledErrors_on_a_loop_with_a_custom_handler()
+    {
+        using var t = new TestLoop();
+        t.Loop.SetExceptionHandler((_, _) => { });
+        using var program = new AioProgram(new AioRunOptions { StopOnUnhandledErrors = true });
+
+        var error = Assert.Throws<InvalidOperationException>(() => program.UseLoop(t.Loop));
+        Assert.Equal(AioLoop.StopOnUnhandledErrorsRefusal, error.Message);
+    }
+
+    [Fact]
+    public void The_default_shutdown_handler_logs_Stopping_the_loop_and_stops_it()
+    {
+        using var t = new TestLoop();
+        t.Loop.CallSoon(() => AioProgram.DefaultShutdownHandler(t.Loop));
+
+        t.Loop.RunForever();
+
+        Assert.Equal(new[] { "Stopping the loop" }, t.Logger.Lines);
+    }
+
+    private static async Task WaitForCancellation(string name, List<string> seen)
+    {
+        try
+        {
+            await Aio.Sleep(3600);
+        }
+        catch (OperationCanceledException)
+        {
+            seen.Add(name + " saw cancellation");
+            throw;
+        }
+    }
+
+    /// <summary>Phases 3 to 7, with virtual time moving <paramref name="virtualTime"/> during phase 5.</summary>
+    private static void RunShutdown(AioProgram program, TestLoop t, TimeSpan virtualTime)
+    {
+        program.EnterShutdownPhase();
+        program.CancelPendingTasks();
+        t.AdvanceEachTurn(TimeSpan.FromMilliseconds(100), virtualTime);
+        Assert.True(program.RunPendingTasksTillComplete());
+        program.WaitForExecutorShutdown();
+        program.Close();
+        Assert.Equal(PhaseLines, t.Logger.Lines.Where(PhaseLines.Contains));
+    }
+
+    private static void RunRemainingPhases(AioProgram program)
+    {
+        program.CancelPendingTasks();
+        program.RunPendingTasksTillComplete();
+        program.WaitForExecutorShutdown();
+        program.Close();
+    }
+
+    private static string CaptureFatalReport(Action action)
+    {
+        TextWriter original = AioLogging.Output;
+        var captured = new StringWriter();
+        AioLogging.Output = captured;
+        try
+        {
+            action();
+        }
+        finally
+        {
+            AioLogging.Output = original;
+        }
+
+        return captured.ToString();
+    }
+}
