@@ -49,7 +49,7 @@ public static class RuntimeBenchmarks
             Console.WriteLine();
         }
 
-        PrintTargets(harness.Results, settings.SleepingTasks);
+        PrintTargets(harness.Results, settings);
         return 0;
     }
 
@@ -61,7 +61,8 @@ public static class RuntimeBenchmarks
         Console.WriteLine();
         Console.WriteLine("AioRun runtime benchmarks");
         Console.WriteLine($"  {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription} {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} logical cores, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}");
-        Console.WriteLine($"  AioRun.dll {(optimized ? "optimized (Release)" : "NOT optimized: run with -c Release for meaningful figures")}; {settings.Iterations} iterations of ~{settings.IterationTime.TotalMilliseconds:F0} ms after {settings.WarmUpTime.TotalMilliseconds:F0} ms warm-up, medians");
+        Console.WriteLine($"  AioRun.dll {(optimized ? "optimized (Release)" : "NOT optimized: run with -c Release for meaningful figures")}; {settings.Iterations} iterations of ~{settings.IterationTime.TotalMilliseconds:F0} ms after {settings.WarmUpTime.TotalMilliseconds:F0} ms warm-up, medians"
+            + (settings.WarmUpTime < TimeSpan.FromMilliseconds(300) ? " (too short for the JIT to tier up: a smoke test, not figures)" : string.Empty));
         Console.WriteLine($"  load average before: {loadBefore}; after: {LoadAverage()}; the run took {elapsed.TotalSeconds:F0} s");
         Console.WriteLine();
     }
@@ -116,8 +117,9 @@ public static class RuntimeBenchmarks
     private static string Format(double value, string format) =>
         double.IsNaN(value) ? "-" : value.ToString(format, CultureInfo.InvariantCulture);
 
-    private static void PrintTargets(IReadOnlyList<Result> results, int tasks)
+    private static void PrintTargets(IReadOnlyList<Result> results, Settings settings)
     {
+        int tasks = settings.SleepingTasks;
         Console.WriteLine("Targets (issue 2)");
         var targets = new (string Label, string Scenario, string Subject, string Peer, Func<Result, Result, (double Ratio, bool Met, string Shown)> Judge)[]
         {
@@ -140,6 +142,11 @@ public static class RuntimeBenchmarks
             string what = $"{scenario}: {subject} vs {peer}";
             if (ours is null || theirs is null)
             {
+                if (settings.Filter is not null && !settings.Selects(scenario, subject))
+                {
+                    continue;
+                }
+
                 Console.WriteLine($"  {"n/a",-7} {label,-40} {what} (not measured)");
                 continue;
             }
