@@ -120,7 +120,7 @@ public static class RuntimeBenchmarks
     private static void PrintTargets(IReadOnlyList<Result> results, Settings settings)
     {
         int tasks = settings.SleepingTasks;
-        Console.WriteLine("Targets (issue 2)");
+        Console.WriteLine("Targets (issue 2). Time ratios are judged on CPU time where both sides have it (steadier on a shared machine), else on wall time.");
         var targets = new (string Label, string Scenario, string Subject, string Peer, Func<Result, Result, (double Ratio, bool Met, string Shown)> Judge)[]
         {
             ("same-thread >= 1/2 raw queue", SameThreadBenchmarks.Chain, SameThreadBenchmarks.LoopCallSoon, SameThreadBenchmarks.RawQueue, AtLeast(0.5)),
@@ -152,15 +152,21 @@ public static class RuntimeBenchmarks
             }
 
             (double _, bool met, string shown) = judge(ours, theirs);
-            Console.WriteLine($"  {(met ? "MET" : "MISSED"),-7} {label,-40} {shown,-22} {what}");
+            Console.WriteLine($"  {(met ? "MET" : "MISSED"),-7} {label,-40} {shown,-36} {what}");
         }
     }
 
-    /// <summary>Ours at least <paramref name="factor"/> times as fast as the peer.</summary>
+    /// <summary>Ours at least <paramref name="factor"/> times as fast as the peer: on CPU time if both have it, else on wall time.</summary>
     private static Func<Result, Result, (double, bool, string)> AtLeast(double factor) => (ours, peer) =>
     {
-        double ratio = peer.MedianNsPerOp / ours.MedianNsPerOp;
-        return (ratio, ratio >= factor, $"{ratio:F2}x (need {factor:0.##}x)");
+        double wall = peer.MedianNsPerOp / ours.MedianNsPerOp;
+        double cpu = peer.MedianCpuNsPerOp / ours.MedianCpuNsPerOp;
+        if (double.IsNaN(cpu))
+        {
+            return (wall, wall >= factor, $"wall {wall:F2}x (need {factor:0.##}x)");
+        }
+
+        return (cpu, cpu >= factor, $"cpu {cpu:F2}x, wall {wall:F2}x (need {factor:0.##}x)");
     };
 
     /// <summary>Ours allocates at most <paramref name="factor"/> times the peer's bytes.</summary>
