@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using AioRun.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit;
+
+namespace AioRun.Tests.Generator;
+
+/// <summary>
+/// Builds in-memory compilations of user programs against the .NET 10 reference assemblies and the real AioRun.dll,
+/// and runs the generator (and the suppressor and analyzers) on them. References are loaded once for the whole run.
+/// </summary>
+internal static class GeneratorHarness
+{
+    /// <summary>The usings every test program starts with (a raw compilation has no implicit usings).</summary>
+    public const string Usings = "using System;\nusing System.Threading;\nusing System.Threading.Tasks;\nusing AioRun;\n";
+
+    public static readonly CSharpParseOptions ParseOptions = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest);
+
+    public static readonly ImmutableArray<MetadataReference> References = ImmutableArray.CreateRange<MetadataReference>(
+        Basic.Reference.Assemblies.Net100.References.All.Concat(new[]
+        {
+            MetadataReference.CreateFromFile(typeof(AioLoop).Assembly.Location),
+            MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location),
+        }));
+
+    public static CSharpCompilation Compilation(string source, OutputKind kind = OutputKind.ConsoleApplication, string assemblyName = "UserProgram") =>
+        Compilation(new[] { source }, kind, assemblyName);
+
+    public static CSharpCompilation Compilation(IEnumerable<string> sources, OutputKind kind = OutputKind.ConsoleApplication, string assemblyName = "UserProgram") =>
+        CSharpCompilation.Create(
+            assemblyName,
+            sources.Select((text, i) => CSharpSyntaxTree.ParseText(text, ParseOptions, path: $"File{i}.cs")),
+            References,
+            new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable)
+                .WithSpecificDiagnosticOptions(SdkNoWarn));
+
+    /// <summary>What the .NET SDK turns off by default (<c>NoWarn</c> 1701;1702: reference version unification).</summary>
+    private static readonly Dictionary<string, ReportDiagnostic> SdkNoWarn = new()
+    {
+        ["CS1701"] = ReportDiagnostic.Suppress,
+        ["CS1702"] = ReportDiagnostic.Suppress,
+    };
+
+    public static GeneratorDriver Driver(IReadOnlyDictionary<string, string>? buildProperties = null, bool trackSteps = false) =>
+        CSharpGeneratorDriver.Create(
+            new[] { new AioRunEntryGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            optionsProvider: new BuildProperties(buildProperties ?? new Dictionary<string, string>()),
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator once; fails if it threw.</summary>
+    public static Generated Generate(CSharpCompilation compilation, IReadOnlyDictionary<string, string>? buildProperties = null)
+    {
+        GeneratorDriver driver = Driver(buildProperties).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        GeneratorDriverRunResult result = driver.GetRunResult();
+        Assert.All(result.Results, r => Assert.Null(r.Exception));
+        Assert.Empty(generatorDiagnostics);
+        return new Generated(output, result.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString()));
+    }
+
+    /// <summary>Every diagnostic of the compilation with the generated code, after the suppressor and the given analyzers ran (suppressed ones left out).</summary>
+    public static ImmutableArray<Diagnostic> Diagnostics(Compilation compilation, params DiagnosticAnalyzer[] analyzers) =>
+        compilation
+            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EntryPointSuppressor()).AddRange(analyzers))
+            .GetAllDiagnosticsAsync()
+            .GetAwaiter()
+            .GetResult();
+
+    /// <summary>Fails, listing them, if the compilation with the generated code has warnings or errors, the entry analyzer's included.</summary>
+    public static void AssertClean(Compilation compilation)
+    {
+        Diagnostic[] problems = Diagnostics(compilation, new AioRun.Analyzers.Entry.EntryAnalyzer()).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Assert.True(problems.Length == 0, "The program does not compile cleanly:\n" + string.Join("\n", problems.Select(d => d.ToString())));
+    }
+
+    public sealed record Generated(Compilation Output, IReadOnlyDictionary<string, string> Sources)
+    {
+        public string Program => Sources[Emitter.ProgramHintName];
+
+        public string Accessors => Sources[Emitter.AccessorsHintName];
+    }
+
+    /// <summary>MSBuild properties as the compiler passes them to generators and analyzers (<c>build_property.*</c>).</summary>
+    public sealed class BuildProperties : AnalyzerConfigOptionsProvider
+    {
+        private readonly Options _global;
+
+        public BuildProperties(IReadOnlyDictionary<string, string> properties) =>
+            _global = new Options(properties.ToDictionary(p => "build_property." + p.Key, p => p.Value));
+
+        public override AnalyzerConfigOptions GlobalOptions => _global;
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
+
+        private sealed class Options : AnalyzerConfigOptions
+        {
+            public static readonly Options Empty = new(new Dictionary<string, string>());
+            private readonly Dictionary<string, string> _values;
+
+            public Options(Dictionary<string, string> values) => _values = values;
+
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => _values.TryGetValue(key, out value);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.Collections;
+using System.Collections.Immutable;
+using System.Reflection;
+using AioRun.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace AioRun.Tests.Generator;
+
+/// <summary>
+/// The generator runs twice on the same driver: after an unrelated edit every step is cached; after an option changes
+/// only what depends on it runs again. No step output holds a symbol, a syntax node or a compilation.
+/// </summary>
+public class IncrementalTests
+{
+    private const string Entry = GeneratorHarness.Usings + """
+        namespace App;
+
+        static partial class Program
+        {
+            [AioRunEntry(ShutdownTimeoutSeconds = 5)]
+            static async Task Main() => await Aio.Sleep(1);
+        }
+        """;
+
+    private const string Unrelated = """
+        namespace App;
+
+        static class Helpers
+        {
+            public static int Twice(int x) => x * 2;
+        }
+        """;
+
+    private static readonly string[] OurSteps =
+    {
+        TrackingNames.Entries, TrackingNames.CallableEntries, TrackingNames.ChosenEntry, TrackingNames.ProjectOptions,
+        TrackingNames.TopLevelStatements, TrackingNames.ProgramFacts, TrackingNames.Program, TrackingNames.Accessors,
+    };
+
+    [Fact]
+    public void After_an_unrelated_edit_every_step_is_cached_or_unchanged()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = RunOnce();
+
+        CSharpCompilation edited = ReplaceTree(compilation, 1, Unrelated.Replace("x * 2", "x + x", StringComparison.Ordinal));
+        GeneratorRunResult second = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        AssertEveryStepOutput(second, OurSteps, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void Changing_an_attribute_option_reruns_the_entry_and_the_program_but_not_the_accessors_or_project_options()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = RunOnce();
+
+        CSharpCompilation edited = ReplaceTree(compilation, 0, Entry.Replace("ShutdownTimeoutSeconds = 5", "ShutdownTimeoutSeconds = 6", StringComparison.Ordinal));
+        GeneratorRunResult second = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        AssertEveryStepOutput(second, new[] { TrackingNames.Entries, TrackingNames.Program }, IncrementalStepRunReason.Modified);
+        AssertEveryStepOutput(second, new[] { TrackingNames.ProjectOptions, TrackingNames.ProgramFacts, TrackingNames.Accessors }, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        Assert.Contains("FromSeconds(6)", second.GeneratedSources.Single(s => s.HintName == Emitter.ProgramHintName).SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Changing_a_build_property_reruns_the_project_options_and_the_program_only()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = RunOnce();
+
+        driver = driver.WithUpdatedAnalyzerConfigOptions(new GeneratorHarness.BuildProperties(new Dictionary<string, string> { ["AioRunExecutorWorkers"] = "3" }));
+        GeneratorRunResult second = driver.RunGenerators(compilation).GetRunResult().Results.Single();
+
+        AssertEveryStepOutput(second, new[] { TrackingNames.ProjectOptions, TrackingNames.Program }, IncrementalStepRunReason.Modified);
+        AssertEveryStepOutput(second, new[] { TrackingNames.Entries, TrackingNames.ChosenEntry, TrackingNames.Accessors }, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        Assert.Contains("ExecutorWorkers = 3,", second.GeneratedSources.Single(s => s.HintName == Emitter.ProgramHintName).SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_step_output_holds_a_symbol_a_syntax_node_or_a_compilation()
+    {
+        (GeneratorDriver driver, _) = RunOnce();
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+
+        foreach (string step in OurSteps)
+        {
+            Assert.True(result.TrackedSteps.ContainsKey(step), $"The step '{step}' did not run.");
+            foreach (IncrementalGeneratorRunStep run in result.TrackedSteps[step])
+            {
+                foreach ((object value, _) in run.Outputs)
+                {
+                    AssertHoldsNoRoslynObject(value, $"{step} output", new HashSet<object>(ReferenceEqualityComparer.Instance));
+                }
+            }
+        }
+    }
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) RunOnce()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compilation(new[] { Entry, Unrelated });
+        GeneratorDriver driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation);
+        Assert.Equal(2, driver.GetRunResult().GeneratedTrees.Length);
+        return (driver, compilation);
+    }
+
+    private static CSharpCompilation ReplaceTree(CSharpCompilation compilation, int index, string text)
+    {
+        SyntaxTree old = compilation.SyntaxTrees[index];
+        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions, old.FilePath));
+    }
+
+    private static void AssertEveryStepOutput(GeneratorRunResult result, IEnumerable<string> steps, params IncrementalStepRunReason[] allowed)
+    {
+        foreach (string step in steps)
+        {
+            Assert.True(result.TrackedSteps.ContainsKey(step), $"The step '{step}' did not run.");
+            foreach (IncrementalGeneratorRunStep run in result.TrackedSteps[step])
+            {
+                foreach ((_, IncrementalStepRunReason reason) in run.Outputs)
+                {
+                    Assert.True(allowed.Contains(reason), $"Step '{step}' was {reason}; expected {string.Join(" or ", allowed)}.");
+                }
+            }
+        }
+    }
+
+    private static void AssertHoldsNoRoslynObject(object? value, string path, HashSet<object> seen)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || !seen.Add(value))
+        {
+            return;
+        }
+
+        Assert.False(value is Compilation or ISymbol or SyntaxNode or SyntaxTree or SemanticModel or Location, $"{path} holds a {value.GetType().Name}.");
+        if (value is IEnumerable items)
+        {
+            int i = 0;
+            foreach (object? item in items)
+            {
+                AssertHoldsNoRoslynObject(item, $"{path}[{i++}]", seen);
+            }
+        }
+
+        for (Type? type = value.GetType(); type is not null && type != typeof(object); type = type.BaseType)
+        {
+            foreach (FieldInfo field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                AssertHoldsNoRoslynObject(field.GetValue(value), $"{path}.{field.Name}", seen);
+            }
+        }
+    }
+}
