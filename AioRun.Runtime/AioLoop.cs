@@ -260,7 +260,7 @@ public class AioLoop : SynchronizationContext, IDisposable
 
     internal void OnTimerCancelled()
     {
-        if (Volatile.Read(ref _threadId) == Environment.CurrentManagedThreadId)
+        if (IsOwnedByCurrentThread)
         {
             _timers.CancelledCount++;
         }

@@ -289,6 +289,13 @@ public class AioTask
             return;
         }
 
+        if (inner.IsCanceled && IsCancellationRequested)
+        {
+            // What rethrowing would conclude (an OperationCanceledException after Cancel), without a second throw per task.
+            Finish(StateCancelled, null);
+            return;
+        }
+
         try
         {
             inner.GetAwaiter().GetResult();

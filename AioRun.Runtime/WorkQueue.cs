@@ -22,16 +22,17 @@ internal readonly struct WorkItem
 
     public void Invoke()
     {
+        // Exact type tests first: Action<T> is variant, so testing for it costs a runtime helper call.
         switch (Callback)
         {
             case SendOrPostCallback post:
                 post(State);
                 break;
-            case Action<object?> withState:
-                withState(State);
+            case Action action:
+                action();
                 break;
             default:
-                ((Action)Callback)();
+                ((Action<object?>)Callback)(State);
                 break;
         }
     }
