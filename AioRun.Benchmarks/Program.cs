@@ -1,4 +1,5 @@
-using AioRun.Benchmarks;
+using AioRun.Benchmarks.Analyzers;
+using AioRun.Benchmarks.Generator;
 using AioRun.Benchmarks.Runtime;
 
 // dotnet run -c Release --project AioRun.Benchmarks -- [runtime|analyzers|generator] [options]
@@ -10,14 +11,9 @@ switch (suite)
     case "runtime":
         return RuntimeBenchmarks.Run(rest);
     case "analyzers":
+        return AnalyzerBenchmark.Run(rest);
     case "generator":
-        if (BenchmarkRegistry.TryRun(suite, rest, out int exitCode))
-        {
-            return exitCode;
-        }
-
-        Console.Error.WriteLine($"The '{suite}' benchmarks are not part of this build.");
-        return 2;
+        return GeneratorBenchmark.Run(rest);
     default:
         Console.Error.WriteLine($"Unknown benchmark suite '{suite}'. Use one of: runtime (the default), analyzers, generator.");
         return 2;
