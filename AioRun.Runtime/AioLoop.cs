@@ -46,6 +46,7 @@ public class AioLoop : SynchronizationContext, IDisposable
     private readonly bool _systemTime;
     private readonly WorkQueue _ready = new();
     private readonly ConcurrentQueue<WorkItem> _incoming = new();
+    private int _hasIncoming;
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 20);
     private readonly TimerHeap _timers = new();
     private readonly TaskRegistry _tasks = new();
@@ -187,7 +188,7 @@ public class AioLoop : SynchronizationContext, IDisposable
     public void CallSoon(Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        EnqueueOnLoopThread(new WorkItem(callback, null), nameof(CallSoon));
+        EnqueueOnLoopThread(callback, null, nameof(CallSoon));
     }
 
     /// <summary>Schedules <paramref name="callback"/>(<paramref name="state"/>) to run in the next turn of the loop. Loop thread only.</summary>
@@ -196,7 +197,7 @@ public class AioLoop : SynchronizationContext, IDisposable
     public void CallSoon(Action<object?> callback, object? state)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        EnqueueOnLoopThread(new WorkItem(callback, state), nameof(CallSoon));
+        EnqueueOnLoopThread(callback, state, nameof(CallSoon));
     }
 
     /// <summary>Schedules <paramref name="callback"/> on the loop from any thread.</summary>
@@ -299,9 +300,10 @@ public class AioLoop : SynchronizationContext, IDisposable
     public override void Post(SendOrPostCallback d, object? state)
     {
         ArgumentNullException.ThrowIfNull(d);
-        if (Volatile.Read(ref _threadId) == Environment.CurrentManagedThreadId && _status != StatusClosed)
+        if (Volatile.Read(ref _threadId) == Environment.CurrentManagedThreadId)
         {
-            _ready.Enqueue(new WorkItem(d, state));
+            // On the running loop's thread (a running loop is never closed).
+            _ready.Enqueue(d, state);
         }
         else
         {
@@ -346,7 +348,7 @@ public class AioLoop : SynchronizationContext, IDisposable
         {
             while (true)
             {
-                RunOnce();
+                RunOnce(runNextTurns: true);
                 if (_stopping)
                 {
                     break;
@@ -450,7 +452,7 @@ public class AioLoop : SynchronizationContext, IDisposable
                     return false;
                 }
 
-                RunOnce();
+                RunOnce(runNextTurns: false);
                 _stopping = false;
             }
 
@@ -556,8 +558,13 @@ public class AioLoop : SynchronizationContext, IDisposable
         Interlocked.CompareExchange(ref _status, StatusIdle, StatusRunning);
     }
 
-    /// <summary>One turn: take posted work, wait if idle, move due timers, run what was ready.</summary>
-    private void RunOnce()
+    /// <summary>
+    /// One turn: take posted work, wait if idle, move due timers, run what was ready. With
+    /// <paramref name="runNextTurns"/>, when a turn leaves only new ready callbacks (no timers, nothing posted
+    /// from other threads, no stop) the next turn starts right here: it would do exactly the same, minus the way
+    /// round. RunWhile passes false, since it checks its condition between turns.
+    /// </summary>
+    private void RunOnce(bool runNextTurns)
     {
         MoveIncoming();
         if (_ready.Count == 0 && !_stopping)
@@ -586,11 +593,22 @@ public class AioLoop : SynchronizationContext, IDisposable
             {
                 CallExceptionHandler(new AioExceptionContext("Exception in callback", ex));
             }
+
+            if (n == 0 && runNextTurns && _timers.Count == 0 && Volatile.Read(ref _hasIncoming) == 0 && !_stopping)
+            {
+                n = _ready.Count;
+            }
         }
     }
 
+    /// <summary>Moves work posted by other threads onto the ready queue; a flag spares the concurrent queue when there is none.</summary>
     private void MoveIncoming()
     {
+        if (Volatile.Read(ref _hasIncoming) == 0 || Interlocked.Exchange(ref _hasIncoming, 0) == 0)
+        {
+            return;
+        }
+
         while (_incoming.TryDequeue(out WorkItem item))
         {
             _ready.Enqueue(item);
@@ -612,7 +630,7 @@ public class AioLoop : SynchronizationContext, IDisposable
             _timers.Pop();
             if (!next.IsCancelled)
             {
-                _ready.Enqueue(new WorkItem(s_fireTimer, next));
+                _ready.Enqueue(s_fireTimer, next);
             }
         }
     }
@@ -688,24 +706,31 @@ public class AioLoop : SynchronizationContext, IDisposable
         }
     }
 
-    private void EnqueueOnLoopThread(in WorkItem item, string api)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EnqueueOnLoopThread(object callback, object? state, string api)
     {
+        // The running loop's own thread is the fast path: a running loop is never closed.
         int owner = Volatile.Read(ref _threadId);
-        if (owner != 0 && owner != Environment.CurrentManagedThreadId)
+        if (owner != Environment.CurrentManagedThreadId)
         {
-            throw new InvalidOperationException(
-                $"AioLoop.{api} was called on thread {Environment.CurrentManagedThreadId} while the loop runs on thread {owner}; " +
-                "it is not thread-safe. Use CallSoonThreadsafe from other threads.");
+            if (owner != 0)
+            {
+                ThrowNotThreadSafe(api, owner);
+            }
+
+            if (_status == StatusClosed)
+            {
+                DropClosed();
+                return;
+            }
         }
 
-        if (_status == StatusClosed)
-        {
-            DropClosed();
-            return;
-        }
-
-        _ready.Enqueue(item);
+        _ready.Enqueue(callback, state);
     }
+
+    private static void ThrowNotThreadSafe(string api, int owner) => throw new InvalidOperationException(
+        $"AioLoop.{api} was called on thread {Environment.CurrentManagedThreadId} while the loop runs on thread {owner}; " +
+        "it is not thread-safe. Use CallSoonThreadsafe from other threads.");
 
     private void EnqueueThreadsafe(in WorkItem item)
     {
@@ -721,6 +746,7 @@ public class AioLoop : SynchronizationContext, IDisposable
         }
 
         _incoming.Enqueue(item);
+        Volatile.Write(ref _hasIncoming, 1);
         if (_status == StatusClosed && _incoming.TryDequeue(out WorkItem late))
         {
             // Closed between the check and the enqueue: Close may already have drained the queue.
@@ -852,7 +878,7 @@ public class AioLoop : SynchronizationContext, IDisposable
             task.Cancel();
         }
 
-        _ready.Enqueue(new WorkItem(s_startTask, task));
+        _ready.Enqueue(s_startTask, task);
     }
 
     internal void Unregister(AioTask task) => _tasks.Remove(task);

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace AioRun;
@@ -9,10 +10,10 @@ namespace AioRun;
 /// <c>Post</c>), an <see cref="Action{T}"/> of <see cref="object"/> or a plain <see cref="Action"/>.
 /// Keeping the three shapes apart avoids allocating an adapter delegate per call.
 /// </remarks>
-internal readonly struct WorkItem
+internal struct WorkItem
 {
-    public readonly object Callback;
-    public readonly object? State;
+    public object Callback;
+    public object? State;
 
     public WorkItem(object callback, object? state)
     {
@@ -20,7 +21,8 @@ internal readonly struct WorkItem
         State = state;
     }
 
-    public void Invoke()
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Invoke()
     {
         // Exact type tests first: Action<T> is variant, so testing for it costs a runtime helper call.
         switch (Callback)
@@ -50,7 +52,14 @@ internal sealed class WorkQueue
 
     public int Count => _count;
 
-    public void Enqueue(in WorkItem item)
+    public void Enqueue(in WorkItem item) => Enqueue(item.Callback, item.State);
+
+    /// <summary>
+    /// Adds work. The fields are written one by one, and a null state not at all (dequeued slots are
+    /// cleared), so the common stateless callback costs one reference store, not a struct copy.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Enqueue(object callback, object? state)
     {
         WorkItem[] items = _items;
         if (_count == items.Length)
@@ -58,10 +67,17 @@ internal sealed class WorkQueue
             items = Grow();
         }
 
-        items[(_head + _count) & (items.Length - 1)] = item;
+        ref WorkItem slot = ref items[(_head + _count) & (items.Length - 1)];
+        slot.Callback = callback;
+        if (state is not null)
+        {
+            slot.State = state;
+        }
+
         _count++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public WorkItem Dequeue()
     {
         WorkItem[] items = _items;

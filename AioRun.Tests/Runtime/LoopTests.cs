@@ -47,6 +47,38 @@ public class LoopTests
     }
 
     [Fact]
+    public void An_endless_callback_chain_starves_neither_timers_nor_posts_from_other_threads()
+    {
+        using var t = new TestLoop();
+        bool timerFired = false;
+        bool postArrived = false;
+        void Chain()
+        {
+            if (timerFired && postArrived)
+            {
+                t.Loop.Stop();
+            }
+            else
+            {
+                t.Loop.CallSoon(Chain);
+            }
+        }
+
+        t.Loop.CallLater(1.0, () => timerFired = true);
+        t.Loop.CallSoon(Chain);
+        t.Loop.CallSoon(() => ThreadPool.QueueUserWorkItem(_ =>
+        {
+            t.Time.Advance(TimeSpan.FromSeconds(1));
+            t.Loop.CallSoonThreadsafe(() => postArrived = true);
+        }));
+
+        t.Loop.RunForever();
+
+        Assert.True(timerFired);
+        Assert.True(postArrived);
+    }
+
+    [Fact]
     public void A_stop_requested_before_RunForever_lets_one_turn_run_then_returns()
     {
         using var t = new TestLoop();
