@@ -157,8 +157,7 @@ public sealed class ShieldAnalyzer : DiagnosticAnalyzer
     /// <summary>A delay that only cancellation ends: Timeout.Infinite, -1, Timeout.InfiniteTimeSpan, double.PositiveInfinity.</summary>
     private static bool IsEndless(IOperation delay)
     {
-        var call = (IInvocationOperation)delay.WithoutConversions();
-        if (call.Arguments.Length == 0)
+        if (delay.WithoutConversions() is not IInvocationOperation { Arguments.Length: > 0 } call)
         {
             return false;
         }
