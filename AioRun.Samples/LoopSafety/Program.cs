@@ -4,25 +4,18 @@
 using AioRun;
 using AioRun.Samples.LoopSafety;
 
-using var program = new AioProgram(new AioRunOptions { ShutdownTimeout = TimeSpan.FromSeconds(5) });
-var loop = program.UseLoop(new AioLoop());
-var main = loop.CreateTask(MainAsync, "main");
-loop.RunForever();
-program.EnterShutdownPhase();
-program.CancelPendingTasks();
-program.RunPendingTasksTillComplete();
-program.WaitForExecutorShutdown();
-program.Close();
-return program.ExitCode(main);
-
-static async Task MainAsync(CancellationToken token)
+static partial class Program
 {
-    var fixedCode = new Fixed();
-    await fixedCode.UntrackedWork();
-    await fixedCode.Shield(token);
-    Console.WriteLine($"read {await fixedCode.Blocking()} characters without blocking the loop");
-    await fixedCode.Cancellation(token);
-    await Aio.Sleep(1.0);
-    Console.WriteLine("Stopping: the shutdown cancels the ticker and waits for the saved state.");
-    Aio.Stop();
+    [AioRunEntry(ShutdownTimeoutSeconds = 5)]
+    static async Task Main(CancellationToken token)
+    {
+        var fixedCode = new Fixed();
+        await fixedCode.UntrackedWork();
+        await fixedCode.Shield(token);
+        Console.WriteLine($"read {await fixedCode.Blocking()} characters without blocking the loop");
+        await fixedCode.Cancellation(token);
+        await Aio.Sleep(1.0);
+        Console.WriteLine("Stopping: the shutdown cancels the ticker and waits for the saved state.");
+        Aio.Stop();
+    }
 }
