@@ -127,11 +127,18 @@ public class SampleTests
             .Append(("GlobalUsings.g.cs", GlobalUsings))
             .ToList();
 
-    private static CSharpCompilation Compile(IEnumerable<(string Name, string Text)> sources) => CSharpCompilation.Create(
-        "LoopSafety",
-        sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, new CSharpParseOptions(LanguageVersion.Latest), path: s.Name)),
-        TestReferences.All,
-        new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+    /// <summary>The sample as its build compiles it: its entry is an [AioRunEntry], so the generator writes the program.</summary>
+    private static CSharpCompilation Compile(IEnumerable<(string Name, string Text)> sources)
+    {
+        var compilation = CSharpCompilation.Create(
+            "LoopSafety",
+            sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, new CSharpParseOptions(LanguageVersion.Latest), path: s.Name)),
+            TestReferences.All,
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        CSharpGeneratorDriver.Create(new AioRun.Generator.AioRunEntryGenerator())
+            .RunGeneratorsAndUpdateCompilation(compilation, out Compilation withProgram, out _);
+        return (CSharpCompilation)withProgram;
+    }
 
     private static string RepositoryRoot()
     {
