@@ -22,8 +22,12 @@ public static class Aio
     /// <summary>The task running the current code, or <see langword="null"/> outside a task.</summary>
     public static AioTask? CurrentTask => AioTask.Current;
 
-    /// <summary>The loop of the current code: the loop running on this thread, else the current task's loop.</summary>
-    /// <exception cref="InvalidOperationException">Neither exists.</exception>
+    /// <summary>
+    /// The loop of the current code: the loop running on this thread, else the current task's loop, else, on the
+    /// thread that set a program's loop up (<see cref="AioProgram.UseLoop"/>) and before it runs, that loop (a
+    /// <c>void</c> entry creates its tasks there).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">None of these exists.</exception>
     public static AioLoop Loop
     {
         get
@@ -33,7 +37,17 @@ public static class Aio
                 return loop;
             }
 
-            return AioTask.Current?.Loop ?? throw new InvalidOperationException(
+            if (AioTask.Current is { } task)
+            {
+                return task.Loop;
+            }
+
+            if (AioProgram.SetUpLoop is { IsClosed: false, IsOwnedByCurrentThread: true } programLoop)
+            {
+                return programLoop;
+            }
+
+            throw new InvalidOperationException(
                 $"No AioLoop runs on thread {Environment.CurrentManagedThreadId} and the code is not part of an AioTask. " +
                 "Aio.* is for code that runs on the loop; pass the loop explicitly elsewhere.");
         }

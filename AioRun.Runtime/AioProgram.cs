@@ -24,6 +24,9 @@ namespace AioRun;
 /// </summary>
 public sealed class AioProgram : IDisposable
 {
+    [ThreadStatic]
+    private static AioLoop? t_setUpLoop;
+
     private readonly object _gate = new();
     private readonly SignalWatcher _signals;
     private AioLoop? _loop;
@@ -42,6 +45,9 @@ public sealed class AioProgram : IDisposable
 
     /// <summary>The program's options.</summary>
     public AioRunOptions Options { get; }
+
+    /// <summary>The loop a program set up on this thread with <see cref="UseLoop"/> (until it is disposed).</summary>
+    internal static AioLoop? SetUpLoop => t_setUpLoop;
 
     /// <summary>The loop given to <see cref="UseLoop"/>.</summary>
     /// <exception cref="InvalidOperationException"><see cref="UseLoop"/> was not called yet.</exception>
@@ -100,6 +106,8 @@ public sealed class AioProgram : IDisposable
             _loop = loop;
             deliver = _signalBeforeLoop;
         }
+
+        t_setUpLoop = loop;
 
         if (deliver)
         {
@@ -261,7 +269,14 @@ public sealed class AioProgram : IDisposable
     }
 
     /// <summary>Releases the signals: from now on they have their default effect again.</summary>
-    public void Dispose() => _signals.Dispose();
+    public void Dispose()
+    {
+        _signals.Dispose();
+        if (ReferenceEquals(t_setUpLoop, _loop))
+        {
+            t_setUpLoop = null;
+        }
+    }
 
     private void OnFirstSignal(PosixSignal signal)
     {

@@ -272,6 +272,27 @@ public class ShutdownPhaseTests
     }
 
     [Fact]
+    public void Before_the_loop_runs_Aio_works_on_the_thread_that_owns_the_programs_loop_and_nowhere_else()
+    {
+        // A void [AioRunEntry] sets up its tasks this way, before RunForever.
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+
+        AioTask setUp = Aio.CreateTask(() => Task.CompletedTask, "set-up-before-the-loop-runs");
+        Exception? elsewhere = null;
+        var other = new Thread(() => elsewhere = Record.Exception(() => Aio.Loop));
+        other.Start();
+        other.Join();
+        loop.RunUntilComplete(setUp);
+
+        Assert.Same(loop, setUp.Loop);
+        Assert.IsType<InvalidOperationException>(elsewhere);
+        program.Dispose();
+        Assert.Throws<InvalidOperationException>(() => Aio.Loop);
+    }
+
+    [Fact]
     public void The_default_shutdown_handler_logs_Stopping_the_loop_and_stops_it()
     {
         using var t = new TestLoop();
