@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -23,7 +24,7 @@ namespace AioRun;
 /// Callbacks scheduled during the turn run in the next one, so timers and other threads are
 /// never starved.
 /// </remarks>
-public class AioLoop : SynchronizationContext, IDisposable
+public partial class AioLoop : SynchronizationContext, IDisposable
 {
     private const int StatusIdle = 0;
     private const int StatusRunning = 1;
@@ -46,7 +47,9 @@ public class AioLoop : SynchronizationContext, IDisposable
     private readonly bool _systemTime;
     private readonly WorkQueue _ready = new();
     private readonly ConcurrentQueue<WorkItem> _incoming = new();
-    private int _hasIncoming;
+    // Set by other threads after they queue work, cleared by the loop when it takes it. On a cache line of its
+    // own: a producer's write must not invalidate the line of the fields the loop reads for every callback.
+    private PaddedFlag _hasIncoming;
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 20);
     private readonly TimerHeap _timers = new();
     private readonly TaskRegistry _tasks = new();
@@ -180,162 +183,6 @@ public class AioLoop : SynchronizationContext, IDisposable
         double ticks = delay.Ticks * (_time.TimestampFrequency / (double)TimeSpan.TicksPerSecond);
         return ticks >= long.MaxValue - now ? long.MaxValue : now + (long)Math.Ceiling(ticks);
     }
-
-    // ------------------------------------------------------------------ scheduling
-
-    /// <summary>Schedules <paramref name="callback"/> to run in the next turn of the loop. Loop thread only.</summary>
-    /// <param name="callback">The work.</param>
-    public void CallSoon(Action callback)
-    {
-        ArgumentNullException.ThrowIfNull(callback);
-        EnqueueOnLoopThread(callback, null, nameof(CallSoon));
-    }
-
-    /// <summary>Schedules <paramref name="callback"/>(<paramref name="state"/>) to run in the next turn of the loop. Loop thread only.</summary>
-    /// <param name="callback">The work.</param>
-    /// <param name="state">Passed to the callback.</param>
-    public void CallSoon(Action<object?> callback, object? state)
-    {
-        ArgumentNullException.ThrowIfNull(callback);
-        EnqueueOnLoopThread(callback, state, nameof(CallSoon));
-    }
-
-    /// <summary>Schedules <paramref name="callback"/> on the loop from any thread.</summary>
-    /// <param name="callback">The work.</param>
-    /// <remarks>On a closed loop the callback is dropped and counted (<see cref="DroppedWorkCount"/>); nothing is thrown.</remarks>
-    public void CallSoonThreadsafe(Action callback)
-    {
-        ArgumentNullException.ThrowIfNull(callback);
-        EnqueueThreadsafe(new WorkItem(callback, null));
-    }
-
-    /// <summary>Schedules <paramref name="callback"/>(<paramref name="state"/>) on the loop from any thread.</summary>
-    /// <param name="callback">The work.</param>
-    /// <param name="state">Passed to the callback.</param>
-    public void CallSoonThreadsafe(Action<object?> callback, object? state)
-    {
-        ArgumentNullException.ThrowIfNull(callback);
-        EnqueueThreadsafe(new WorkItem(callback, state));
-    }
-
-    /// <summary>Runs <paramref name="callback"/> on the loop after <paramref name="delay"/>, on the loop's clock. Any thread.</summary>
-    /// <param name="delay">How long to wait; zero or more.</param>
-    /// <param name="callback">The work.</param>
-    /// <returns>A handle that cancels the callback.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
-    public TimerHandle CallLater(TimeSpan delay, Action callback)
-    {
-        ArgumentNullException.ThrowIfNull(callback);
-        ValidateDelay(delay, nameof(delay));
-        var timer = new CallbackTimer(this, DueTimestamp(delay), callback);
-        ScheduleTimer(timer);
-        return timer;
-    }
-
-    /// <summary>Runs <paramref name="callback"/> on the loop after <paramref name="seconds"/> seconds. Any thread.</summary>
-    /// <param name="seconds">How long to wait; zero or more, not NaN.</param>
-    /// <param name="callback">The work.</param>
-    /// <returns>A handle that cancels the callback.</returns>
-    public TimerHandle CallLater(double seconds, Action callback) => CallLater(SecondsToDelay(seconds, nameof(seconds)), callback);
-
-    internal void ScheduleTimer(TimerHandle timer)
-    {
-        ThrowIfClosed();
-        if (IsOwnedByCurrentThread)
-        {
-            PushTimer(timer);
-        }
-        else
-        {
-            EnqueueThreadsafe(new WorkItem(s_pushTimer, timer));
-        }
-    }
-
-    private void PushTimer(TimerHandle timer)
-    {
-        if (!timer.IsCancelled)
-        {
-            _timers.Push(timer);
-        }
-    }
-
-    internal void OnTimerCancelled()
-    {
-        if (IsOwnedByCurrentThread)
-        {
-            _timers.CancelledCount++;
-        }
-    }
-
-    internal static TimeSpan SecondsToDelay(double seconds, string paramName)
-    {
-        if (double.IsNaN(seconds))
-        {
-            throw new ArgumentOutOfRangeException(paramName, seconds, $"{paramName} is NaN; give a number of seconds, zero or more.");
-        }
-
-        if (seconds < 0)
-        {
-            throw new ArgumentOutOfRangeException(paramName, seconds, $"{paramName} is negative ({seconds}); give a number of seconds, zero or more.");
-        }
-
-        return double.IsPositiveInfinity(seconds) || seconds >= TimeSpan.MaxValue.TotalSeconds
-            ? Timeout.InfiniteTimeSpan
-            : TimeSpan.FromTicks((long)(seconds * TimeSpan.TicksPerSecond));
-    }
-
-    internal static void ValidateDelay(TimeSpan delay, string paramName)
-    {
-        if (delay < TimeSpan.Zero && delay != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(paramName, delay, $"{paramName} is negative ({delay}); give zero or more.");
-        }
-    }
-
-    // ------------------------------------------------------------------ SynchronizationContext
-
-    /// <summary>Queues <paramref name="d"/> on the loop. Any thread; an await continuation on the loop ends up here.</summary>
-    /// <param name="d">The callback.</param>
-    /// <param name="state">Passed to the callback.</param>
-    public override void Post(SendOrPostCallback d, object? state)
-    {
-        ArgumentNullException.ThrowIfNull(d);
-        if (Volatile.Read(ref _threadId) == Environment.CurrentManagedThreadId)
-        {
-            // On the running loop's thread (a running loop is never closed).
-            _ready.Enqueue(d, state);
-        }
-        else
-        {
-            EnqueueThreadsafe(new WorkItem(d, state));
-        }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="d"/> on the loop and waits for it. On the loop thread it runs at once; from
-    /// another thread it is queued and the caller blocks until it ran, and its exception is rethrown.
-    /// </summary>
-    /// <param name="d">The callback.</param>
-    /// <param name="state">Passed to the callback.</param>
-    /// <exception cref="InvalidOperationException">The loop is closed, or was closed before the callback ran.</exception>
-    public override void Send(SendOrPostCallback d, object? state)
-    {
-        ArgumentNullException.ThrowIfNull(d);
-        if (Volatile.Read(ref _threadId) == Environment.CurrentManagedThreadId)
-        {
-            d(state);
-            return;
-        }
-
-        ThrowIfClosed();
-        using var request = new SendRequest(d, state);
-        EnqueueThreadsafe(new WorkItem(SendRequest.RunCallback, request));
-        request.Wait();
-    }
-
-    /// <summary>The loop is its own copy: every copy posts to the same loop.</summary>
-    /// <returns>This loop.</returns>
-    public override SynchronizationContext CreateCopy() => this;
 
     // ------------------------------------------------------------------ running
 
@@ -594,7 +441,7 @@ public class AioLoop : SynchronizationContext, IDisposable
                 CallExceptionHandler(new AioExceptionContext("Exception in callback", ex));
             }
 
-            if (n == 0 && runNextTurns && _timers.Count == 0 && Volatile.Read(ref _hasIncoming) == 0 && !_stopping)
+            if (n == 0 && runNextTurns && _timers.Count == 0 && Volatile.Read(ref _hasIncoming.Value) == 0 && !_stopping)
             {
                 n = _ready.Count;
             }
@@ -604,7 +451,7 @@ public class AioLoop : SynchronizationContext, IDisposable
     /// <summary>Moves work posted by other threads onto the ready queue; a flag spares the concurrent queue when there is none.</summary>
     private void MoveIncoming()
     {
-        if (Volatile.Read(ref _hasIncoming) == 0 || Interlocked.Exchange(ref _hasIncoming, 0) == 0)
+        if (Volatile.Read(ref _hasIncoming.Value) == 0 || Interlocked.Exchange(ref _hasIncoming.Value, 0) == 0)
         {
             return;
         }
@@ -706,360 +553,11 @@ public class AioLoop : SynchronizationContext, IDisposable
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void EnqueueOnLoopThread(object callback, object? state, string api)
+    /// <summary>An int alone on its cache line (64 bytes of padding on each side).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 132)]
+    private struct PaddedFlag
     {
-        // The running loop's own thread is the fast path: a running loop is never closed.
-        int owner = Volatile.Read(ref _threadId);
-        if (owner != Environment.CurrentManagedThreadId)
-        {
-            if (owner != 0)
-            {
-                ThrowNotThreadSafe(api, owner);
-            }
-
-            if (_status == StatusClosed)
-            {
-                DropClosed();
-                return;
-            }
-        }
-
-        _ready.Enqueue(callback, state);
-    }
-
-    private static void ThrowNotThreadSafe(string api, int owner) => throw new InvalidOperationException(
-        $"AioLoop.{api} was called on thread {Environment.CurrentManagedThreadId} while the loop runs on thread {owner}; " +
-        "it is not thread-safe. Use CallSoonThreadsafe from other threads.");
-
-    private void EnqueueThreadsafe(in WorkItem item)
-    {
-        if (_status == StatusClosed)
-        {
-            if (item.State is SendRequest send)
-            {
-                send.Abandon();
-            }
-
-            DropClosed();
-            return;
-        }
-
-        _incoming.Enqueue(item);
-        Volatile.Write(ref _hasIncoming, 1);
-        if (_status == StatusClosed && _incoming.TryDequeue(out WorkItem late))
-        {
-            // Closed between the check and the enqueue: Close may already have drained the queue.
-            Discard(late);
-            DropClosed();
-            return;
-        }
-
-        Wakeup();
-    }
-
-    private void DropClosed()
-    {
-        Interlocked.Increment(ref _dropped);
-        if (Interlocked.Exchange(ref _droppedWarned, 1) == 0)
-        {
-            Log.WorkDroppedAfterClose(_logger);
-        }
-    }
-
-    private void ThrowIfClosed()
-    {
-        if (_status == StatusClosed)
-        {
-            throw new InvalidOperationException("This AioLoop is closed; it accepts no new tasks or timers.");
-        }
-    }
-
-    // ------------------------------------------------------------------ tasks
-
-    /// <summary>Creates a tracked task that runs <paramref name="work"/> on the loop, starting in the next turn.</summary>
-    /// <param name="work">The work; it receives the task's cancellation token.</param>
-    /// <param name="name">A name for logs; default <c>Task-N</c>.</param>
-    /// <param name="callerFilePath">Filled in by the compiler.</param>
-    /// <param name="callerLineNumber">Filled in by the compiler.</param>
-    /// <returns>The tracked task.</returns>
-    public AioTask CreateTask(
-        Func<CancellationToken, Task> work,
-        string? name = null,
-        [CallerFilePath] string callerFilePath = "",
-        [CallerLineNumber] int callerLineNumber = 0)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        return Schedule(new AioTask(this, work, name, callerFilePath, callerLineNumber, isProtected: false));
-    }
-
-    /// <summary>Creates a tracked task that runs <paramref name="work"/> on the loop; its token is <c>Aio.CancellationToken</c>.</summary>
-    /// <param name="work">The work.</param>
-    /// <param name="name">A name for logs; default <c>Task-N</c>.</param>
-    /// <param name="callerFilePath">Filled in by the compiler.</param>
-    /// <param name="callerLineNumber">Filled in by the compiler.</param>
-    /// <returns>The tracked task.</returns>
-    public AioTask CreateTask(
-        Func<Task> work,
-        string? name = null,
-        [CallerFilePath] string callerFilePath = "",
-        [CallerLineNumber] int callerLineNumber = 0)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        return Schedule(new AioTask(this, work, name, callerFilePath, callerLineNumber, isProtected: false));
-    }
-
-    /// <summary>Creates a tracked task with a result that runs <paramref name="work"/> on the loop.</summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="work">The work; it receives the task's cancellation token.</param>
-    /// <param name="name">A name for logs; default <c>Task-N</c>.</param>
-    /// <param name="callerFilePath">Filled in by the compiler.</param>
-    /// <param name="callerLineNumber">Filled in by the compiler.</param>
-    /// <returns>The tracked task.</returns>
-    public AioTask<T> CreateTask<T>(
-        Func<CancellationToken, Task<T>> work,
-        string? name = null,
-        [CallerFilePath] string callerFilePath = "",
-        [CallerLineNumber] int callerLineNumber = 0)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        return Schedule(new AioTask<T>(this, work, name, callerFilePath, callerLineNumber, isProtected: false));
-    }
-
-    /// <summary>Creates a tracked task with a result that runs <paramref name="work"/> on the loop.</summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="work">The work.</param>
-    /// <param name="name">A name for logs; default <c>Task-N</c>.</param>
-    /// <param name="callerFilePath">Filled in by the compiler.</param>
-    /// <param name="callerLineNumber">Filled in by the compiler.</param>
-    /// <returns>The tracked task.</returns>
-    public AioTask<T> CreateTask<T>(
-        Func<Task<T>> work,
-        string? name = null,
-        [CallerFilePath] string callerFilePath = "",
-        [CallerLineNumber] int callerLineNumber = 0)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        return Schedule(new AioTask<T>(this, work, name, callerFilePath, callerLineNumber, isProtected: false));
-    }
-
-    /// <summary>The tracked tasks that are not done yet, protected ones included (a snapshot). Loop thread, or while the loop is not running.</summary>
-    /// <returns>A snapshot of the pending tasks.</returns>
-    public IReadOnlyList<AioTask> AllTasks()
-    {
-        ThrowIfNotOwner(nameof(AllTasks));
-        return _tasks.Snapshot();
-    }
-
-    internal long NextTaskId() => Interlocked.Increment(ref _nextTaskId);
-
-    internal TTask Schedule<TTask>(TTask task)
-        where TTask : AioTask
-    {
-        ThrowIfClosed();
-        if (IsOwnedByCurrentThread)
-        {
-            Register(task);
-        }
-        else
-        {
-            EnqueueThreadsafe(new WorkItem(s_registerTask, task));
-        }
-
-        return task;
-    }
-
-    private void Register(AioTask task)
-    {
-        _tasks.Add(task);
-        if (CancelNewTasks && !task.IsProtected)
-        {
-            Log.CancellingTask(_logger, task.Name);
-            task.Cancel();
-        }
-
-        _ready.Enqueue(s_startTask, task);
-    }
-
-    internal void Unregister(AioTask task) => _tasks.Remove(task);
-
-    internal AioTask[] SnapshotTasks() => _tasks.Snapshot();
-
-    internal TaskCompletionHook RentHook() => _hooks.Count > 0 ? _hooks.Pop() : new TaskCompletionHook();
-
-    internal void ReturnHook(TaskCompletionHook hook)
-    {
-        if (_hooks.Count < 1024)
-        {
-            _hooks.Push(hook);
-        }
-    }
-
-    private void ThrowIfNotOwner(string api)
-    {
-        if (!IsOwnedByCurrentThread)
-        {
-            throw new InvalidOperationException(
-                $"AioLoop.{api} was called on thread {Environment.CurrentManagedThreadId}, but the loop belongs to thread {Volatile.Read(ref _ownerThreadId)} (the thread that runs it, or last ran it); call it from code on the loop.");
-        }
-    }
-
-    // ------------------------------------------------------------------ executor
-
-    /// <summary>Runs <paramref name="work"/> on a thread-pool thread (at most <see cref="ExecutorWorkers"/> at once). The shutdown waits for it.</summary>
-    /// <param name="work">Synchronous work, off the loop.</param>
-    /// <returns>A task that completes with the work; awaited on the loop, it resumes on the loop.</returns>
-    public Task RunInExecutor(Action work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        ThrowIfClosed();
-        return _executor.Run(work);
-    }
-
-    /// <summary>Runs <paramref name="work"/> on a thread-pool thread (at most <see cref="ExecutorWorkers"/> at once). The shutdown waits for it.</summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="work">Synchronous work, off the loop.</param>
-    /// <returns>A task that completes with the work's result; awaited on the loop, it resumes on the loop.</returns>
-    public Task<T> RunInExecutor<T>(Func<T> work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        ThrowIfClosed();
-        return _executor.Run(work);
-    }
-
-    // ------------------------------------------------------------------ errors
-
-    /// <summary>Sets the handler for unhandled errors (failed tasks nobody awaits, callbacks that throw); <see langword="null"/> restores the default.</summary>
-    /// <param name="handler">The handler; it runs on the loop thread.</param>
-    /// <exception cref="InvalidOperationException"><see cref="StopOnUnhandledErrors"/> is on: the two cannot be combined.</exception>
-    public void SetExceptionHandler(Action<AioLoop, AioExceptionContext>? handler)
-    {
-        if (handler is not null && _stopOnUnhandledErrors)
-        {
-            throw new InvalidOperationException(StopOnUnhandledErrorsRefusal);
-        }
-
-        _exceptionHandler = handler;
-    }
-
-    /// <summary>The handler set by <see cref="SetExceptionHandler"/>, or <see langword="null"/> for the default.</summary>
-    /// <returns>The custom handler, if any.</returns>
-    public Action<AioLoop, AioExceptionContext>? GetExceptionHandler() => _exceptionHandler;
-
-    /// <summary>
-    /// Makes the first unhandled error stop the loop: it is remembered in <see cref="UnhandledError"/>,
-    /// <c>Unhandled exception; stopping loop.</c> is logged, and the loop stops. Later errors are logged.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">A custom exception handler is set (aiorun refuses this combination).</exception>
-    public void EnableStopOnUnhandledErrors()
-    {
-        if (_exceptionHandler is not null)
-        {
-            throw new InvalidOperationException(StopOnUnhandledErrorsRefusal);
-        }
-
-        _stopOnUnhandledErrors = true;
-    }
-
-    /// <summary>The refusal aiorun gives for a custom exception handler combined with StopOnUnhandledErrors.</summary>
-    public const string StopOnUnhandledErrorsRefusal =
-        "If you provide a loop instance, and you've configured a custom exception handler on it, then the 'stop_on_unhandled_errors' parameter is unavailable (all exceptions will be handled).";
-
-    /// <summary>Hands <paramref name="context"/> to the exception handler (or the StopOnUnhandledErrors behaviour, or the default).</summary>
-    /// <param name="context">What went wrong.</param>
-    public void CallExceptionHandler(AioExceptionContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        if (_stopOnUnhandledErrors && context.Exception is not null)
-        {
-            if (Interlocked.CompareExchange(ref _unhandledError, context.Exception, null) is null)
-            {
-                Log.StoppingOnUnhandled(_logger);
-                Stop();
-            }
-            else
-            {
-                DefaultExceptionHandler(context);
-            }
-
-            return;
-        }
-
-        Action<AioLoop, AioExceptionContext>? handler = _exceptionHandler;
-        if (handler is null)
-        {
-            DefaultExceptionHandler(context);
-            return;
-        }
-
-        try
-        {
-            handler(this, context);
-        }
-        catch (Exception ex)
-        {
-            DefaultExceptionHandler(new AioExceptionContext("Unhandled error in the exception handler", ex, context.Task));
-        }
-    }
-
-    /// <summary>The default reaction to an unhandled error: log it with its stack trace and keep running.</summary>
-    /// <param name="context">What went wrong.</param>
-    public void DefaultExceptionHandler(AioExceptionContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        Log.UnhandledError(_logger, context.Describe(), context.Exception);
-    }
-
-    /// <summary>A cross-thread <see cref="Send"/>: the caller waits until the loop ran the callback.</summary>
-    private sealed class SendRequest : IDisposable
-    {
-        public static readonly Action<object?> RunCallback = static state => ((SendRequest)state!).Run();
-
-        private readonly SendOrPostCallback _callback;
-        private readonly object? _state;
-        private readonly ManualResetEventSlim _done = new();
-        private ExceptionDispatchInfo? _error;
-        private bool _abandoned;
-
-        public SendRequest(SendOrPostCallback callback, object? state)
-        {
-            _callback = callback;
-            _state = state;
-        }
-
-        public void Wait()
-        {
-            _done.Wait();
-            if (_abandoned)
-            {
-                throw new InvalidOperationException("The AioLoop was closed before the callback passed to Send could run.");
-            }
-
-            _error?.Throw();
-        }
-
-        public void Abandon()
-        {
-            _abandoned = true;
-            _done.Set();
-        }
-
-        public void Dispose() => _done.Dispose();
-
-        private void Run()
-        {
-            try
-            {
-                _callback(_state);
-            }
-            catch (Exception ex)
-            {
-                _error = ExceptionDispatchInfo.Capture(ex);
-            }
-            finally
-            {
-                _done.Set();
-            }
-        }
+        [FieldOffset(64)]
+        public int Value;
     }
 }
