@@ -190,7 +190,9 @@ public class AioTask
         return TaskOf(source);
     }
 
-    private protected virtual object NewCompletionSource() => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completed last in Finish, on the loop: continuations may run inline there (Task.WhenAll's bookkeeping
+    // then stays on the loop instead of going through the thread pool once per task).
+    private protected virtual object NewCompletionSource() => new TaskCompletionSource();
 
     private protected virtual object TaskOf(object completionSource) => ((TaskCompletionSource)completionSource).Task;
 
@@ -485,7 +487,7 @@ public sealed class AioTask<T> : AioTask
     /// <returns>The task.</returns>
     public new Task<T> AsTask() => (Task<T>)CompletionTask();
 
-    private protected override object NewCompletionSource() => new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+    private protected override object NewCompletionSource() => new TaskCompletionSource<T>();
 
     private protected override object TaskOf(object completionSource) => ((TaskCompletionSource<T>)completionSource).Task;
 
