@@ -16,7 +16,7 @@ namespace AioRun.Analyzers.LoopSafety;
 /// <see cref="BlockingMembersOption"/> and <see cref="NonBlockingMembersOption"/>.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
+public sealed class BlockingCallAnalyzer : LoopSafetyAnalyzer
 {
     /// <summary>The .editorconfig option that adds blocking members (see <see cref="MemberList"/> for the syntax).</summary>
     public const string BlockingMembersOption = "aiorun_blocking_members";
@@ -28,22 +28,11 @@ public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.BlockingCall);
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void OnCompilationStart(CompilationStartAnalysisContext start, LoopCode loop)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.ReportDiagnostics);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            KnownSymbols? known = KnownSymbols.TryCreate(start.Compilation);
-            if (known is null)
-            {
-                return;
-            }
-
-            var state = new State(new LoopCode(known), new BlockingMembers(known, start.Compilation), start.Options.AnalyzerConfigOptionsProvider);
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, state), OperationKind.Invocation);
-            start.RegisterOperationAction(c => AnalyzeResult(c, state), OperationKind.PropertyReference);
-        });
+        var state = new State(loop, new BlockingMembers(loop.Known, start.Compilation), start.Options.AnalyzerConfigOptionsProvider);
+        start.RegisterOperationAction(c => AnalyzeInvocation(c, state), OperationKind.Invocation);
+        start.RegisterOperationAction(c => AnalyzeResult(c, state), OperationKind.PropertyReference);
     }
 
     private static void AnalyzeResult(OperationAnalysisContext context, State state)

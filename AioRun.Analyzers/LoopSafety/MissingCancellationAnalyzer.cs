@@ -15,28 +15,16 @@ namespace AioRun.Analyzers.LoopSafety;
 /// the calls AIO001 and AIO002 already report (Task.Run, StartNew, WaitAsync).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class MissingCancellationAnalyzer : DiagnosticAnalyzer
+public sealed class MissingCancellationAnalyzer : LoopSafetyAnalyzer
 {
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.MissingCancellation);
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void OnCompilationStart(CompilationStartAnalysisContext start, LoopCode loop)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.ReportDiagnostics);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            KnownSymbols? known = KnownSymbols.TryCreate(start.Compilation);
-            if (known is null)
-            {
-                return;
-            }
-
-            var loop = new LoopCode(known);
-            var overloads = new Overloads(known);
-            start.RegisterOperationAction(c => AnalyzeAwait(c, loop, overloads), OperationKind.Await);
-        });
+        var overloads = new Overloads(loop.Known);
+        start.RegisterOperationAction(c => AnalyzeAwait(c, loop, overloads), OperationKind.Await);
     }
 
     private static void AnalyzeAwait(OperationAnalysisContext context, LoopCode loop, Overloads overloads)

@@ -13,28 +13,14 @@ namespace AioRun.Analyzers.LoopSafety;
 /// AioTask) is not reported.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ShieldAnalyzer : DiagnosticAnalyzer
+public sealed class ShieldAnalyzer : LoopSafetyAnalyzer
 {
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.ShieldShutdownIgnores);
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.ReportDiagnostics);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            KnownSymbols? known = KnownSymbols.TryCreate(start.Compilation);
-            if (known is null)
-            {
-                return;
-            }
-
-            var loop = new LoopCode(known);
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, loop), OperationKind.Invocation);
-        });
-    }
+    private protected override void OnCompilationStart(CompilationStartAnalysisContext start, LoopCode loop) =>
+        start.RegisterOperationAction(c => AnalyzeInvocation(c, loop), OperationKind.Invocation);
 
     private static void AnalyzeInvocation(OperationAnalysisContext context, LoopCode loop)
     {

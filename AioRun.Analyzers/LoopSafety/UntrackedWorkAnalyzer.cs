@@ -12,28 +12,16 @@ namespace AioRun.Analyzers.LoopSafety;
 /// and <c>RunInExecutor</c> are tracked and never reported.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class UntrackedWorkAnalyzer : DiagnosticAnalyzer
+public sealed class UntrackedWorkAnalyzer : LoopSafetyAnalyzer
 {
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.UntrackedWork);
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void OnCompilationStart(CompilationStartAnalysisContext start, LoopCode loop)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.ReportDiagnostics);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            KnownSymbols? known = KnownSymbols.TryCreate(start.Compilation);
-            if (known is null)
-            {
-                return;
-            }
-
-            var loop = new LoopCode(known);
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, loop), OperationKind.Invocation);
-            start.RegisterOperationAction(c => AnalyzeThreadCreation(c, loop), OperationKind.ObjectCreation);
-        });
+        start.RegisterOperationAction(c => AnalyzeInvocation(c, loop), OperationKind.Invocation);
+        start.RegisterOperationAction(c => AnalyzeThreadCreation(c, loop), OperationKind.ObjectCreation);
     }
 
     private static void AnalyzeInvocation(OperationAnalysisContext context, LoopCode loop)
