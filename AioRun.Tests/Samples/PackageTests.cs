@@ -87,7 +87,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedAioRun>
     }
 
     [Fact]
-    public void The_packaged_analyzers_report_entry_mistakes_and_csproj_options_out_of_range()
+    public void The_packaged_analyzers_report_entry_mistakes_untracked_work_and_csproj_options_out_of_range()
     {
         string app = _package.NewProject(
             "Broken",
@@ -98,6 +98,12 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedAioRun>
             {
                 [AioRunEntry]
                 static async Task Main() => await Aio.Sleep(1);
+
+                static async Task Handle()
+                {
+                    await Task.Run(() => Console.WriteLine("untracked"));
+                    _ = Task.Run(() => Console.WriteLine("dropped"));
+                }
             }
             """,
             "<AioRunShutdownTimeout>-3</AioRunShutdownTimeout>");
@@ -106,6 +112,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedAioRun>
 
         Assert.NotEqual(0, buildExit);
         Assert.Contains("AIO100", buildOutput, StringComparison.Ordinal); // Program is not partial
+        Assert.Contains("AIO001", buildOutput, StringComparison.Ordinal); // a dropped Task.Run: a warning, an error here
         Assert.Contains("AioRunShutdownTimeout", buildOutput, StringComparison.Ordinal);
         Assert.Contains("-3", buildOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("AD0001", buildOutput, StringComparison.Ordinal);
