@@ -30,7 +30,8 @@ public class SampleTests
         Assert.True(child.WaitForExit() == 0, child.Transcript);
         AssertInOrder(child.AllLines, "Running. Press Ctrl-C to stop (or wait 0.2 s).", "Executor computed 500,000,500,000.", "Main is done; stopping the loop.");
         AssertInOrder(child.AllLines, "Entering shutdown phase.", "Cancelling task: ticker", "ticker was cancelled!", "Leaving. Bye!");
-        AssertInOrder(child.AllLines, "Running pending tasks till complete", "state saved (ShutdownWaitsFor kept it alive through the shutdown)", "Leaving. Bye!");
+        // The protected work may finish before or during the shutdown (a matter of timing); never after it.
+        AssertInOrder(child.AllLines, "state saved (ShutdownWaitsFor kept it alive through the shutdown)", "Leaving. Bye!");
     }
 
     [UnixFact]
@@ -114,14 +115,16 @@ public class SampleTests
     [UnixFact]
     public void The_shield_demo_cancels_the_caller_at_once_and_finishes_the_work_before_exiting()
     {
-        using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("ShieldDemo"), "0.2");
-        child.WaitForLine("2");
+        // Half a second per step: the signal must arrive while the work is still counting (4 s of margin, for a
+        // loaded machine); the sample's behaviour is timed by nature.
+        using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("ShieldDemo"), "0.5");
+        child.WaitForLine("1");
 
         child.Signal(PosixSignal.SIGINT);
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
         IReadOnlyList<string> lines = child.AllLines;
-        AssertInOrder(lines, "0", "1", "2", "Stopping the loop", "Entering shutdown phase.", "Cancelling task: main", "oh noes!", "9", "done!", "Waiting for executor shutdown.", "Leaving. Bye!");
+        AssertInOrder(lines, "0", "1", "Stopping the loop", "Entering shutdown phase.", "Cancelling task: main", "oh noes!", "9", "done!", "Waiting for executor shutdown.", "Leaving. Bye!");
         Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), lines.Where(l => l.Length == 1));
     }
 
