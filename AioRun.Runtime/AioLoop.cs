@@ -155,7 +155,9 @@ public partial class AioLoop : SynchronizationContext, IDisposable
     /// is not running, the thread that ran it last (or created it). Work arriving on any other thread goes
     /// through the thread-safe queue.
     /// </summary>
-    internal bool IsOwnedByCurrentThread => Volatile.Read(ref _ownerThreadId) == Environment.CurrentManagedThreadId;
+    /// <remarks>The running loop's thread is answered by a thread-static test; reading the managed thread id costs more.</remarks>
+    internal bool IsOwnedByCurrentThread =>
+        ReferenceEquals(t_current, this) || Volatile.Read(ref _ownerThreadId) == Environment.CurrentManagedThreadId;
 
     /// <summary>Whether tasks created from now on start cancelled (set by the shutdown's cancel phase).</summary>
     internal bool CancelNewTasks { get; set; }

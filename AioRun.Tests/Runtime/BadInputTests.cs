@@ -60,6 +60,59 @@ public class BadInputTests
     }
 
     [Fact]
+    public void CallSoon_from_another_thread_while_the_loop_runs_names_the_thread_safe_call()
+    {
+        using var t = new TestLoop();
+        Exception? fromOtherThread = null;
+        bool posted = false;
+        t.Loop.CallSoon(() =>
+        {
+            var other = new Thread(() =>
+            {
+                fromOtherThread = Record.Exception(() => t.Loop.CallSoon(() => { }));
+                t.Loop.Post(_ => posted = true, null);
+            });
+            other.Start();
+            other.Join();
+            t.Loop.CallSoon(t.Loop.Stop);
+        });
+
+        t.Loop.RunForever();
+
+        var error = Assert.IsType<InvalidOperationException>(fromOtherThread);
+        Assert.Contains("AioLoop.CallSoon was called on thread", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Use CallSoonThreadsafe from other threads", error.Message, StringComparison.Ordinal);
+        Assert.True(posted, "Post from another thread is thread-safe and must reach the loop.");
+    }
+
+    [Fact]
+    public void CallSoon_on_one_loop_from_the_thread_of_another_running_loop_is_refused()
+    {
+        using var t = new TestLoop();
+        using var other = new AioLoop();
+        using var otherRunning = new ManualResetEventSlim();
+        var otherThread = new Thread(() =>
+        {
+            other.CallSoon(otherRunning.Set);
+            other.RunForever();
+        });
+        otherThread.Start();
+        Assert.True(otherRunning.Wait(TimeSpan.FromSeconds(30)), "The second loop did not start.");
+
+        Exception? error = null;
+        t.Loop.CallSoon(() =>
+        {
+            error = Record.Exception(() => other.CallSoon(() => { }));
+            t.Loop.Stop();
+        });
+        t.Loop.RunForever();
+        other.CallSoonThreadsafe(other.Stop);
+        otherThread.Join();
+
+        Assert.Contains("it is not thread-safe", Assert.IsType<InvalidOperationException>(error).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_second_loop_cannot_run_on_a_thread_that_runs_one()
     {
         using var t = new TestLoop();
