@@ -112,4 +112,12 @@ internal static partial class Descriptors
         EntryCategory,
         DiagnosticSeverity.Error,
         "ShutdownTimeoutSeconds / AioRunShutdownTimeout is zero or more seconds (Infinity: no timeout), ExecutorWorkers / AioRunExecutorWorkers is 0 (no bound) or more, AioRunStopOnUnhandled is true or false.");
+
+    public static readonly DiagnosticDescriptor EntryWithStartupObject = Rule(
+        "AIO113",
+        "[AioRunEntry] in a project that sets StartupObject",
+        "'{0}' is an [AioRunEntry] method, but the project sets <StartupObject> to '{1}'; the generated program is the entry point: remove <StartupObject>",
+        EntryCategory,
+        DiagnosticSeverity.Error,
+        "AioRun generates the program's entry point as top-level statements, which the compiler refuses to combine with a startup object (CS8804); with one set, no program is generated.");
 }

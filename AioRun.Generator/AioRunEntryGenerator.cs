@@ -45,9 +45,9 @@ public sealed class AioRunEntryGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.TopLevelStatements);
 
         IncrementalValueProvider<ProgramFacts> facts = context.CompilationProvider
-            .Select(static (compilation, _) => EntryShape.IsExecutable(compilation.Options.OutputKind))
+            .Select(static (compilation, _) => (EntryShape.IsExecutable(compilation.Options.OutputKind), compilation.Options.MainTypeName is not null))
             .Combine(hasTopLevelStatements)
-            .Select(static (pair, _) => new ProgramFacts(pair.Left, pair.Right))
+            .Select(static (pair, _) => new ProgramFacts(pair.Left.Item1, pair.Left.Item2, pair.Right))
             .WithTrackingName(TrackingNames.ProgramFacts);
 
         IncrementalValueProvider<ProgramModel?> program = chosen

@@ -73,9 +73,13 @@ internal sealed record ProjectOptions(bool? StopOnUnhandledErrors, double? Shutd
 }
 
 /// <summary>What the compilation says about where a program may be generated.</summary>
-internal sealed record ProgramFacts(bool IsExecutable, bool HasTopLevelStatements)
+internal sealed record ProgramFacts(bool IsExecutable, bool HasStartupObject, bool HasTopLevelStatements)
 {
-    public bool CanHostProgram => IsExecutable && !HasTopLevelStatements;
+    /// <summary>
+    /// An executable without top-level statements (they would clash, CS8802) and without a startup object (the compiler
+    /// refuses one beside top-level statements, CS8804). Otherwise the analyzer reports AIO107, AIO108 or AIO113.
+    /// </summary>
+    public bool CanHostProgram => IsExecutable && !HasStartupObject && !HasTopLevelStatements;
 }
 
 /// <summary>The options the program runs with, after the attribute won over the csproj; <see langword="null"/> or false: the runtime's default.</summary>

@@ -12,7 +12,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace AioRun.Analyzers.Entry;
 
 /// <summary>
-/// AIO100–AIO112: everything that keeps an <c>[AioRunEntry]</c> method from being run by the generated program, reported
+/// AIO100–AIO113: everything that keeps an <c>[AioRunEntry]</c> method from being run by the generated program, reported
 /// as the user types (the generator itself stays silent and leaves such an entry, or option, out).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -32,7 +32,8 @@ public sealed class EntryAnalyzer : DiagnosticAnalyzer
         Descriptors.EntryMemberNotFound,
         Descriptors.EntryMemberWrongShape,
         Descriptors.EntryLoopType,
-        Descriptors.EntryOptionOutOfRange);
+        Descriptors.EntryOptionOutOfRange,
+        Descriptors.EntryWithStartupObject);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -60,6 +61,12 @@ public sealed class EntryAnalyzer : DiagnosticAnalyzer
                     }
                 },
                 SymbolKind.Method);
+
+            // Local functions and lambdas take method attributes too, but no symbol action sees them.
+            start.RegisterSyntaxNodeAction(
+                nodeContext => ReportNestedEntry(nodeContext, attributeType),
+                SyntaxKind.LocalFunctionStatement,
+                SyntaxKind.ParenthesizedLambdaExpression);
             start.RegisterCompilationEndAction(end => ReportRepeatedEntries(end, entries, attributeType));
         });
     }
@@ -75,6 +82,49 @@ public sealed class EntryAnalyzer : DiagnosticAnalyzer
         }
 
         return null;
+    }
+
+    /// <summary>AIO105 for <c>[AioRunEntry]</c> on a local function or a lambda: the generated program cannot reach either.</summary>
+    private static void ReportNestedEntry(SyntaxNodeAnalysisContext context, INamedTypeSymbol attributeType)
+    {
+        SyntaxList<AttributeListSyntax> lists = context.Node switch
+        {
+            LocalFunctionStatementSyntax local => local.AttributeLists,
+            ParenthesizedLambdaExpressionSyntax lambda => lambda.AttributeLists,
+            _ => default,
+        };
+        foreach (AttributeListSyntax list in lists)
+        {
+            foreach (AttributeSyntax attribute in list.Attributes)
+            {
+                if (context.SemanticModel.GetSymbolInfo(attribute, context.CancellationToken).Symbol is IMethodSymbol constructor
+                    && SymbolEqualityComparer.Default.Equals(constructor.ContainingType, attributeType))
+                {
+                    string where = EnclosingMemberName(context.ContainingSymbol);
+                    (string name, string reason) = context.Node is LocalFunctionStatementSyntax function
+                        ? ($"{function.Identifier.ValueText} in {where}", "it is a local function, which the generated program cannot call; make it a static method of a partial type")
+                        : ($"the lambda in {where}", "it is a lambda, which the generated program cannot call; make it a static method of a partial type");
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.EntryNotCallable, attribute.GetLocation(), name, reason));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>The member (Type.Member) that a local function or lambda is declared in, through any nesting of them.</summary>
+    private static string EnclosingMemberName(ISymbol? symbol)
+    {
+        while (symbol is IMethodSymbol { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction })
+        {
+            symbol = symbol.ContainingSymbol;
+        }
+
+        return symbol switch
+        {
+            null => "top-level code",
+            { ContainingType: { } type } => type.Name + "." + symbol.Name,
+            _ => symbol.Name,
+        };
     }
 
     private static void ReportRepeatedEntries(CompilationAnalysisContext context, ConcurrentBag<IMethodSymbol> entries, INamedTypeSymbol attributeType)
@@ -145,6 +195,11 @@ public sealed class EntryAnalyzer : DiagnosticAnalyzer
                     _ => "WinMD file",
                 };
                 Report(Descriptors.EntryNotExecutable, AttributeLocation, _name, kind);
+            }
+
+            if (compilation.Options.MainTypeName is { } startupObject)
+            {
+                Report(Descriptors.EntryWithStartupObject, AttributeLocation, _name, startupObject);
             }
 
             // The generated program is generated code, which this analyzer does not look at; user files are.

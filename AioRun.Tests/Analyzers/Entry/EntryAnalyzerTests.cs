@@ -50,6 +50,21 @@ public class EntryAnalyzerTests
             "build_property.AioRunStopOnUnhandled = True\nbuild_property.AioRunShutdownTimeout = 0.5\nbuild_property.AioRunExecutorWorkers = 4");
 
     [Fact]
+    public Task Local_functions_and_lambdas_with_other_attributes_are_silent() =>
+        AnalyzerAsync("""
+            static partial class Program
+            {
+                [AioRunEntry]
+                static Task Main()
+                {
+                    [System.Diagnostics.DebuggerStepThrough] static Task Local() => Task.CompletedTask;
+                    Func<Task> lambda = [System.Obsolete] () => Local();
+                    return lambda();
+                }
+            }
+            """);
+
+    [Fact]
     public Task A_method_without_the_attribute_is_not_looked_at() =>
         AnalyzerAsync("""
             class Program
@@ -219,6 +234,12 @@ public class EntryAnalyzerTests
         "'Program.Main' cannot be an [AioRunEntry] method: it takes __arglist, which the generated program cannot pass")]
     [InlineData("static partial class Program { [AioRunEntry] static Task {|#0:Main|}() => Task.CompletedTask; static int __AioRun_Main; }",
         "'Program.Main' cannot be an [AioRunEntry] method: its type 'Program' declares '__AioRun_Main', and names that start with __AioRun_ are reserved for the generated accessors")]
+    [InlineData("static partial class Program { static void Host() { [{|#0:AioRunEntry|}] static Task Main() => Task.CompletedTask; _ = Main(); } }",
+        "'Main in Program.Host' cannot be an [AioRunEntry] method: it is a local function, which the generated program cannot call; make it a static method of a partial type")]
+    [InlineData("static partial class Program { static void Host() { var run = () => { [{|#0:AioRun.AioRunEntry|}] Task Main() => Task.CompletedTask; }; } }",
+        "'Main in Program.Host' cannot be an [AioRunEntry] method: it is a local function, which the generated program cannot call; make it a static method of a partial type")]
+    [InlineData("static partial class Program { static readonly Func<Task> Run = [{|#0:AioRunEntry|}] static () => Task.CompletedTask; }",
+        "'the lambda in Program.Run' cannot be an [AioRunEntry] method: it is a lambda, which the generated program cannot call; make it a static method of a partial type")]
     public Task AIO105_entries_the_generated_program_cannot_call(string source, string message) =>
         AnalyzerAsync(source, Diagnostic("AIO105", 0, message));
 
@@ -271,6 +292,25 @@ public class EntryAnalyzerTests
             """);
         test.TestState.Sources.Add(("Startup.cs", "System.Console.WriteLine(\"hello\");"));
         test.ExpectedDiagnostics.Add(Diagnostic("AIO108", 0, "'Program.Main' is an [AioRunEntry] method, but 'Startup.cs' already has top-level statements; a program has one entry point: move that code into the entry"));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task AIO113_a_startup_object_is_reported_instead_of_CS8804()
+    {
+        var test = new EntryTest<Microsoft.CodeAnalysis.Testing.EmptyCodeFixProvider>("""
+            namespace App
+            {
+                static partial class Program
+                {
+                    [{|#0:AioRunEntry|}]
+                    static Task Main() => Task.CompletedTask;
+                }
+            }
+            """);
+        test.SolutionTransforms.Add((solution, projectId) =>
+            solution.WithProjectCompilationOptions(projectId, solution.GetProject(projectId)!.CompilationOptions!.WithMainTypeName("App.Program")));
+        test.ExpectedDiagnostics.Add(Diagnostic("AIO113", 0, "'Program.Main' is an [AioRunEntry] method, but the project sets <StartupObject> to 'App.Program'; the generated program is the entry point: remove <StartupObject>"));
         await test.RunAsync();
     }
 
