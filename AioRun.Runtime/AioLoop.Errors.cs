@@ -79,6 +79,21 @@ public partial class AioLoop
         }
     }
 
+    /// <summary>
+    /// Hands <paramref name="context"/> to the exception handler from another thread (the GC's finalizer, say): on the
+    /// loop, in its next turn; once the loop is closed, to the default handler here, since no handler will run again.
+    /// </summary>
+    internal void ReportFromAnotherThread(AioExceptionContext context)
+    {
+        if (IsClosed)
+        {
+            DefaultExceptionHandler(context);
+            return;
+        }
+
+        CallSoonThreadsafe(static state => { var (loop, context) = ((AioLoop, AioExceptionContext))state!; loop.CallExceptionHandler(context); }, (this, context));
+    }
+
     /// <summary>The default reaction to an unhandled error: log it with its stack trace and keep running.</summary>
     /// <param name="context">What went wrong.</param>
     public void DefaultExceptionHandler(AioExceptionContext context)

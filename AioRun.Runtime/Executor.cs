@@ -17,6 +17,8 @@ internal sealed class Executor
     private int _running;
     private int _pending;
 
+    static Executor() => TaskScheduler.UnobservedTaskException += OnUnobservedTaskException;
+
     public Executor(AioLoop loop) => _loop = loop;
 
     public int? MaxWorkers
@@ -105,8 +107,26 @@ internal sealed class Executor
         }
     }
 
+    /// <summary>
+    /// A failed job whose task nobody awaited (or otherwise looked at) is found by the GC, which finalizes the task's
+    /// exception unobserved: the failure then goes to the loop's exception handler, as asyncio reports a future whose
+    /// exception was never retrieved. Each job's task carries its job as <see cref="Task.AsyncState"/>, so no table
+    /// is needed (and the finalizer sees the task as it was).
+    /// </summary>
+    private static void OnUnobservedTaskException(object? sender, UnobservedTaskExceptionEventArgs e)
+    {
+        if (sender is Task { AsyncState: Job job })
+        {
+            e.SetObserved();
+            Exception error = e.Exception.InnerExceptions.Count == 1 ? e.Exception.InnerExceptions[0] : e.Exception;
+            job.Executor._loop.ReportFromAnotherThread(new AioExceptionContext("Exception in executor work that nobody awaited", error));
+        }
+    }
+
     private abstract class Job : IThreadPoolWorkItem
     {
+        public abstract Executor Executor { get; }
+
         /// <summary>Whether the job counts against the bound (decided once, when it is submitted).</summary>
         public abstract bool Counted { get; }
 
@@ -120,10 +140,11 @@ internal sealed class Executor
         private readonly Action? _action;
         private readonly Func<T>? _func;
         private readonly bool _counted;
-        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<T> _completion;
 
         public Job(Executor executor, Action? action, Func<T>? func)
         {
+            _completion = new TaskCompletionSource<T>(this, TaskCreationOptions.RunContinuationsAsynchronously);
             _executor = executor;
             _action = action;
             _func = func;
@@ -131,6 +152,8 @@ internal sealed class Executor
         }
 
         public Task<T> Task => _completion.Task;
+
+        public override Executor Executor => _executor;
 
         public override bool Counted => _counted;
 

@@ -34,6 +34,73 @@ public class ExecutorTests
     }
 
     [Fact]
+    public void A_failure_nobody_awaited_goes_to_the_exception_handler_once_the_GC_finds_it()
+    {
+        using var t = new TestLoop();
+        var seen = new List<AioExceptionContext>();
+        t.Loop.SetExceptionHandler((_, context) => seen.Add(context));
+
+        SubmitAndForget(t.Loop, () => throw new FormatException("nobody awaits me"));
+        CollectUntil(t.Loop, () => seen.Count > 0);
+
+        AioExceptionContext reported = Assert.Single(seen);
+        Assert.Equal("Exception in executor work that nobody awaited", reported.Message);
+        Assert.Equal("nobody awaits me", Assert.IsType<FormatException>(reported.Exception).Message);
+    }
+
+    [Fact]
+    public void A_failure_that_was_awaited_is_not_reported_again_by_the_GC()
+    {
+        using var t = new TestLoop();
+        var seen = new List<AioExceptionContext>();
+        t.Loop.SetExceptionHandler((_, context) => seen.Add(context));
+        Assert.Throws<FormatException>(() => t.Run(() => Aio.RunInExecutor(() => throw new FormatException("awaited"))));
+
+        SubmitAndForget(t.Loop, () => throw new FormatException("a marker that the GC ran"));
+        CollectUntil(t.Loop, () => seen.Count > 0);
+
+        Assert.Equal("a marker that the GC ran", Assert.Single(seen).Exception!.Message);
+    }
+
+    [Fact]
+    public void After_the_loop_closed_an_unawaited_failure_is_logged_by_the_default_handler()
+    {
+        var t = new TestLoop();
+        SubmitAndForget(t.Loop, () => throw new FormatException("after close"));
+        t.Loop.Close();
+
+        for (int i = 0; i < 20 && !t.Logger.Lines.Any(l => l.Contains("nobody awaited", StringComparison.Ordinal)); i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        var entry = Assert.Single(t.Logger.Entries, e => e.Message == "Exception in executor work that nobody awaited");
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, entry.Level);
+        Assert.Equal("after close", entry.Exception!.Message);
+    }
+
+    /// <summary>Submits work and drops its task (in a frame of its own, so no local keeps it), then waits until it ran.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void SubmitAndForget(AioLoop loop, Action work)
+    {
+        _ = loop.RunInExecutor(work);
+        Assert.True(SpinWait.SpinUntil(() => loop.PendingExecutorWork == 0, TimeSpan.FromSeconds(30)), "The executor work did not finish.");
+    }
+
+    /// <summary>Collects garbage, runs finalizers and gives the loop a turn, until <paramref name="done"/> (at most 20 rounds).</summary>
+    private static void CollectUntil(AioLoop loop, Func<bool> done)
+    {
+        for (int i = 0; i < 20 && !done(); i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            loop.CallSoon(loop.Stop);
+            loop.RunForever();
+        }
+    }
+
+    [Fact]
     public void ExecutorWorkers_bounds_how_many_run_at_once()
     {
         using var t = new TestLoop();
