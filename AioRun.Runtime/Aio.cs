@@ -160,7 +160,8 @@ public static class Aio
     /// Awaiting the result gives the work's outcome; if the caller's task is cancelled (the shutdown),
     /// the await throws <see cref="OperationCanceledException"/> at once while the work goes on.
     /// Not awaiting it still protects the work (aiorun's bare <c>shutdown_waits_for</c>); if the work then fails
-    /// after its caller is done or cancelled, the failure goes to the loop's exception handler.
+    /// after its caller is done or cancelled, the failure goes to the loop's exception handler (if it fails while the
+    /// caller runs and the caller never awaits it, when the GC finds it unobserved).
     /// </summary>
     /// <param name="work">The work; its token is cancelled only if the protected task itself is cancelled.</param>
     /// <param name="name">A name for logs; default <c>Task-N</c>.</param>
@@ -177,7 +178,7 @@ public static class Aio
         AioTask? caller = AioTask.Current;
         AioLoop loop = Loop;
         AioTask shielded = loop.Schedule(new AioTask(loop, work, name, callerFilePath, callerLineNumber, isProtected: true));
-        return WaitForShielded(shielded.ShieldFor(caller), caller);
+        return shielded.ShieldFor(caller);
     }
 
     /// <summary>Runs <paramref name="work"/> as a protected task with a result (see <see cref="ShutdownWaitsFor(Func{CancellationToken, Task}, string?, string, int)"/>).</summary>
@@ -197,7 +198,7 @@ public static class Aio
         AioTask? caller = AioTask.Current;
         AioLoop loop = Loop;
         AioTask<T> shielded = loop.Schedule(new AioTask<T>(loop, work, name, callerFilePath, callerLineNumber, isProtected: true));
-        return WaitForShielded(shielded.ShieldFor(caller), caller);
+        return shielded.ShieldFor(caller);
     }
 
     /// <summary>
@@ -238,10 +239,4 @@ public static class Aio
 
     /// <summary>Stops the current loop after the current turn, which starts the shutdown (asyncio's <c>loop.stop()</c>).</summary>
     public static void Stop() => Loop.Stop();
-
-    private static Task WaitForShielded(Task work, AioTask? caller) =>
-        caller is null ? work : work.WaitAsync(caller.CancellationToken);
-
-    private static Task<T> WaitForShielded<T>(Task<T> work, AioTask? caller) =>
-        caller is null ? work : work.WaitAsync(caller.CancellationToken);
 }

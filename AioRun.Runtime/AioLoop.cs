@@ -84,6 +84,7 @@ public partial class AioLoop : SynchronizationContext, IDisposable
         _time = timeProvider;
         _systemTime = ReferenceEquals(timeProvider, TimeProvider.System);
         _executor = new Executor(this);
+        UnobservedFailures.Install();
     }
 
     /// <summary>

@@ -326,7 +326,8 @@ public class AioTask
         Interlocked.Exchange(ref _state, state);
         Loop.Unregister(this);
 
-        if (state == StateFaulted && NobodyWillSeeTheFailure())
+        bool reported = state == StateFaulted && NobodyWillSeeTheFailure();
+        if (reported)
         {
             Loop.CallExceptionHandler(new AioExceptionContext("Unhandled exception in a task nobody awaits", error!.SourceException, this));
         }
@@ -349,6 +350,11 @@ public class AioTask
         if (source is not null)
         {
             Complete(source);
+            if (reported)
+            {
+                // Reading Exception observes it: the handler has the failure, the GC must not report it a second time.
+                _ = ((Task)TaskOf(source)).Exception;
+            }
         }
     }
 
@@ -359,14 +365,15 @@ public class AioTask
     private bool NobodyWillSeeTheFailure() => !_observed && Volatile.Read(ref _completionSource) switch
     {
         null => true,
-        IShieldCompletion shield => shield.CallerIsGone,
+        IShieldCompletion shield => shield.Link.CallerIsGone,
         _ => false,
     };
 
     /// <summary>
-    /// The task that <c>Aio.ShutdownWaitsFor</c> hands its caller. Unlike <see cref="AsTask"/> it does not count
-    /// as observing: if the work fails once the caller is done or cancelled (so nobody can still await it), the
-    /// failure goes to the exception handler.
+    /// The task that <c>Aio.ShutdownWaitsFor</c> hands its caller: the work's outcome, or cancelled as soon as the caller
+    /// is. Unlike <see cref="AsTask"/> it does not count as observing: if the work fails once the caller is done or
+    /// cancelled (so nobody can still await it), the failure goes to the exception handler at once; if it fails while
+    /// the caller runs and the caller never awaits it, when the GC finds it unobserved.
     /// </summary>
     internal Task ShieldFor(AioTask? caller)
     {
@@ -380,10 +387,11 @@ public class AioTask
         return (Task)TaskOf(source);
     }
 
-    private protected virtual object NewShieldCompletion(AioTask? caller) => new ShieldCompletion(caller);
+    private protected virtual object NewShieldCompletion(AioTask? caller) => new ShieldCompletion(new ShieldLink(this, caller));
 
     private void Complete(object completionSource)
     {
+        (completionSource as IShieldCompletion)?.Link.Unwatch();
         switch (_state)
         {
             case StateSucceeded:
@@ -491,7 +499,7 @@ public sealed class AioTask<T> : AioTask
 
     private protected override object TaskOf(object completionSource) => ((TaskCompletionSource<T>)completionSource).Task;
 
-    private protected override object NewShieldCompletion(AioTask? caller) => new ShieldCompletion<T>(caller);
+    private protected override object NewShieldCompletion(AioTask? caller) => new ShieldCompletion<T>(new ShieldLink(this, caller));
 
     /// <summary>The task that <c>Aio.ShutdownWaitsFor</c> hands its caller (see <see cref="AioTask.ShieldFor"/>).</summary>
     internal new Task<T> ShieldFor(AioTask? caller) => (Task<T>)base.ShieldFor(caller);
@@ -553,31 +561,82 @@ public readonly struct AioTaskAwaiter<T> : ICriticalNotifyCompletion
     public void UnsafeOnCompleted(Action continuation) => _task.OnCompleted(continuation);
 }
 
-/// <summary>The completion source of a <c>ShutdownWaitsFor</c> task: it knows the caller that may await it.</summary>
+/// <summary>
+/// What the caller of <c>Aio.ShutdownWaitsFor</c> gets: the protected work's outcome, or a cancellation as soon as the
+/// caller itself is cancelled (the work goes on). It knows the caller, to tell whether anyone may still await it.
+/// </summary>
 internal interface IShieldCompletion
 {
+    ShieldLink Link { get; }
+
+    /// <summary>Cancels the caller's task, with the caller's token. Any thread.</summary>
+    void CancelForCaller(CancellationToken callerToken);
+}
+
+/// <summary>
+/// The protected work and its caller, shared by <see cref="ShieldCompletion"/> and <see cref="ShieldCompletion{T}"/>,
+/// and the state of the task they hand out: a failure that nobody awaited is reported when the GC finds it.
+/// </summary>
+internal sealed class ShieldLink : IReportsUnobservedFailure
+{
+    private CancellationTokenRegistration _callerCancelled;
+
+    public ShieldLink(AioTask work, AioTask? caller)
+    {
+        Work = work;
+        Caller = caller;
+    }
+
+    public AioTask Work { get; }
+
+    public AioTask? Caller { get; }
+
     /// <summary>Whether the caller can no longer await the work (it is done, or was cancelled, or there is none).</summary>
-    bool CallerIsGone { get; }
+    public bool CallerIsGone => Caller is null || Caller.IsDone || Caller.IsCancellationRequested;
+
+    /// <summary>Cancels <paramref name="completion"/> when the caller is cancelled (at once if it already is).</summary>
+    public void Watch(IShieldCompletion completion)
+    {
+        if (Caller is not null)
+        {
+            CancellationToken token = Caller.CancellationToken;
+            _callerCancelled = token.UnsafeRegister(static (state, token) => ((IShieldCompletion)state!).CancelForCaller(token), completion);
+        }
+    }
+
+    /// <summary>The work is done: the caller's cancellation no longer matters. Does not wait for a callback running elsewhere.</summary>
+    public void Unwatch() => _callerCancelled.Unregister();
+
+    public void ReportUnobserved(Exception error) =>
+        Work.Loop.ReportFromAnotherThread(new AioExceptionContext("Exception in ShutdownWaitsFor work that nobody awaited", error, Work));
 }
 
 internal sealed class ShieldCompletion : TaskCompletionSource, IShieldCompletion
 {
-    private readonly AioTask? _caller;
+    public ShieldCompletion(ShieldLink link)
+        : base(link, TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        Link = link;
+        link.Watch(this);
+    }
 
-    public ShieldCompletion(AioTask? caller)
-        : base(TaskCreationOptions.RunContinuationsAsynchronously) => _caller = caller;
+    public ShieldLink Link { get; }
 
-    public bool CallerIsGone => _caller is null || _caller.IsDone || _caller.IsCancellationRequested;
+    public void CancelForCaller(CancellationToken callerToken) => TrySetCanceled(callerToken);
 }
 
 internal sealed class ShieldCompletion<T> : TaskCompletionSource<T>, IShieldCompletion
 {
-    private readonly AioTask? _caller;
+    public ShieldCompletion(ShieldLink link)
+        : base(link, TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        Link = link;
+        link.Watch(this);
+    }
 
-    public ShieldCompletion(AioTask? caller)
-        : base(TaskCreationOptions.RunContinuationsAsynchronously) => _caller = caller;
+    public ShieldLink Link { get; }
 
-    public bool CallerIsGone => _caller is null || _caller.IsDone || _caller.IsCancellationRequested;
+    public void CancelForCaller(CancellationToken callerToken) => TrySetCanceled(callerToken);
 }
 
 /// <summary>

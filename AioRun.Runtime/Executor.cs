@@ -17,8 +17,6 @@ internal sealed class Executor
     private int _running;
     private int _pending;
 
-    static Executor() => TaskScheduler.UnobservedTaskException += OnUnobservedTaskException;
-
     public Executor(AioLoop loop) => _loop = loop;
 
     public int? MaxWorkers
@@ -107,34 +105,19 @@ internal sealed class Executor
         }
     }
 
-    /// <summary>
-    /// A failed job whose task nobody awaited (or otherwise looked at) is found by the GC, which finalizes the task's
-    /// exception unobserved: the failure then goes to the loop's exception handler, as asyncio reports a future whose
-    /// exception was never retrieved. Each job's task carries its job as <see cref="Task.AsyncState"/>, so no table
-    /// is needed (and the finalizer sees the task as it was).
-    /// </summary>
-    private static void OnUnobservedTaskException(object? sender, UnobservedTaskExceptionEventArgs e)
-    {
-        if (sender is Task { AsyncState: Job job })
-        {
-            e.SetObserved();
-            Exception error = e.Exception.InnerExceptions.Count == 1 ? e.Exception.InnerExceptions[0] : e.Exception;
-            job.Executor._loop.ReportFromAnotherThread(new AioExceptionContext("Exception in executor work that nobody awaited", error));
-        }
-    }
-
     private abstract class Job : IThreadPoolWorkItem
     {
-        public abstract Executor Executor { get; }
-
         /// <summary>Whether the job counts against the bound (decided once, when it is submitted).</summary>
         public abstract bool Counted { get; }
 
         public abstract void Execute();
     }
 
-    /// <summary>One work item; it is its own completion source, so a submission allocates one object and its task.</summary>
-    private sealed class Job<T> : Job
+    /// <summary>
+    /// One work item; it is its own completion source, so a submission allocates one object and its task. The task
+    /// carries the job as its state: if it fails and nobody awaits it, the GC's report reaches the loop (see <see cref="UnobservedFailures"/>).
+    /// </summary>
+    private sealed class Job<T> : Job, IReportsUnobservedFailure
     {
         private readonly Executor _executor;
         private readonly Action? _action;
@@ -153,7 +136,8 @@ internal sealed class Executor
 
         public Task<T> Task => _completion.Task;
 
-        public override Executor Executor => _executor;
+        public void ReportUnobserved(Exception error) =>
+            _executor._loop.ReportFromAnotherThread(new AioExceptionContext("Exception in executor work that nobody awaited", error));
 
         public override bool Counted => _counted;
 

@@ -41,7 +41,7 @@ public class ExecutorTests
         t.Loop.SetExceptionHandler((_, context) => seen.Add(context));
 
         SubmitAndForget(t.Loop, () => throw new FormatException("nobody awaits me"));
-        CollectUntil(t.Loop, () => seen.Count > 0);
+        Garbage.CollectUntil(t.Loop, () => seen.Count > 0);
 
         AioExceptionContext reported = Assert.Single(seen);
         Assert.Equal("Exception in executor work that nobody awaited", reported.Message);
@@ -57,7 +57,7 @@ public class ExecutorTests
         Assert.Throws<FormatException>(() => t.Run(() => Aio.RunInExecutor(() => throw new FormatException("awaited"))));
 
         SubmitAndForget(t.Loop, () => throw new FormatException("a marker that the GC ran"));
-        CollectUntil(t.Loop, () => seen.Count > 0);
+        Garbage.CollectUntil(t.Loop, () => seen.Count > 0);
 
         Assert.Equal("a marker that the GC ran", Assert.Single(seen).Exception!.Message);
     }
@@ -69,11 +69,7 @@ public class ExecutorTests
         SubmitAndForget(t.Loop, () => throw new FormatException("after close"));
         t.Loop.Close();
 
-        for (int i = 0; i < 20 && !t.Logger.Lines.Any(l => l.Contains("nobody awaited", StringComparison.Ordinal)); i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
+        Garbage.CollectUntil(() => t.Logger.Lines.Any(l => l.Contains("nobody awaited", StringComparison.Ordinal)));
 
         var entry = Assert.Single(t.Logger.Entries, e => e.Message == "Exception in executor work that nobody awaited");
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, entry.Level);
@@ -82,22 +78,10 @@ public class ExecutorTests
 
     /// <summary>Submits work and drops its task (in a frame of its own, so no local keeps it), then waits until it ran.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static void SubmitAndForget(AioLoop loop, Action work)
+    internal static void SubmitAndForget(AioLoop loop, Action work)
     {
         _ = loop.RunInExecutor(work);
         Assert.True(SpinWait.SpinUntil(() => loop.PendingExecutorWork == 0, TimeSpan.FromSeconds(30)), "The executor work did not finish.");
-    }
-
-    /// <summary>Collects garbage, runs finalizers and gives the loop a turn, until <paramref name="done"/> (at most 20 rounds).</summary>
-    private static void CollectUntil(AioLoop loop, Func<bool> done)
-    {
-        for (int i = 0; i < 20 && !done(); i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            loop.CallSoon(loop.Stop);
-            loop.RunForever();
-        }
     }
 
     [Fact]

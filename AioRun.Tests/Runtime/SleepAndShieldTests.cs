@@ -334,4 +334,72 @@ public class ShutdownWaitsForTests
         Assert.Equal("bare", context.Task!.Name);
         Assert.Equal("nobody awaits this", context.Exception!.Message);
     }
+
+    [Fact]
+    public void Failing_bare_work_whose_caller_runs_on_and_never_awaits_it_is_reported_when_the_GC_finds_it()
+    {
+        using var t = new TestLoop();
+        var reported = new List<AioExceptionContext>();
+        t.Loop.SetExceptionHandler((_, c) => reported.Add(c));
+        bool failed = false;
+
+        t.Run(async () =>
+        {
+            StartBareShield(() => failed = true);
+            while (!failed || t.Loop.AllTasks().Any(x => x.Name == "bare"))
+            {
+                await Task.Yield();
+            }
+
+            // The caller is still running: it might await the task yet, so nothing is reported now.
+            Assert.Empty(reported);
+        });
+        Garbage.CollectUntil(t.Loop, () => reported.Count > 0);
+
+        AioExceptionContext context = Assert.Single(reported);
+        Assert.Equal("Exception in ShutdownWaitsFor work that nobody awaited", context.Message);
+        Assert.Equal("bare", context.Task!.Name);
+        Assert.Equal("nobody ever awaits this", context.Exception!.Message);
+    }
+
+    [Fact]
+    public void Failing_bare_work_reported_at_once_is_not_reported_again_by_the_GC()
+    {
+        using var t = new TestLoop();
+        // Only the messages: a kept context would keep the task, and the GC could never find it.
+        var reported = new List<string>();
+        t.Loop.SetExceptionHandler((_, c) => reported.Add(c.Message));
+
+        t.Run(async () =>
+        {
+            await Aio.CreateTask(() =>
+            {
+                StartBareShield(static () => { });
+                return Task.CompletedTask; // this caller is done before its work fails
+            });
+            while (t.Loop.AllTasks().Any(x => x.Name == "bare"))
+            {
+                await Task.Yield();
+            }
+        });
+        Assert.Equal("Unhandled exception in a task nobody awaits", Assert.Single(reported));
+
+        // Garbage found together with the shield's task: once the marker is reported, so would a second report be.
+        ExecutorTests.SubmitAndForget(t.Loop, () => throw new FormatException("a marker that the GC ran"));
+        Garbage.CollectUntil(t.Loop, () => reported.Count > 1);
+
+        Assert.Equal(
+            new[] { "Unhandled exception in a task nobody awaits", "Exception in executor work that nobody awaited" },
+            reported.ToArray());
+    }
+
+    /// <summary>A bare <c>ShutdownWaitsFor</c> whose work fails a turn later, started in a frame of its own so that no local keeps its task.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void StartBareShield(Action beforeFailing) =>
+        _ = Aio.ShutdownWaitsFor(async _ =>
+        {
+            await Task.Yield();
+            beforeFailing();
+            throw new FormatException("nobody ever awaits this");
+        }, "bare");
 }

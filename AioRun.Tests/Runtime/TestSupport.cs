@@ -83,3 +83,26 @@ public sealed class TestLoop : IDisposable
         }
     }
 }
+
+/// <summary>
+/// Drives the GC until it found what a test waits for (a task nobody observed, reported by its finalizer): a bounded
+/// number of rounds of collect + finalizers, each followed by a turn of the loop, if any, to deliver the report.
+/// </summary>
+public static class Garbage
+{
+    public static void CollectUntil(Func<bool> done) => CollectUntil(null, done);
+
+    public static void CollectUntil(AioLoop? loop, Func<bool> done)
+    {
+        for (int i = 0; i < 20 && !done(); i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            if (loop is not null)
+            {
+                loop.CallSoon(loop.Stop);
+                loop.RunForever();
+            }
+        }
+    }
+}
