@@ -7,7 +7,7 @@ namespace AioRun.Tests.Generator;
 /// <summary>
 /// Snapshot files of generated code, kept in the repository (<c>Snapshots/NAME.verified.txt</c>) and compared on
 /// every run. A mismatch writes <c>NAME.received.txt</c> beside it and fails with a diff. The snapshots are rewritten
-/// only when the environment variable <c>AIORUN_UPDATE_SNAPSHOTS=1</c> is set.
+/// only when the environment variable <c>AIORUN_UPDATE_SNAPSHOTS=1</c> is set. The generator's version is scrubbed.
 /// </summary>
 internal static class Snapshot
 {
@@ -45,7 +45,15 @@ internal static class Snapshot
         throw new XunitException($"The generated code differs from the snapshot {verified} (written to {received}; run with {UpdateVariable}=1 to accept it):\n{Diff(expected, actual)}");
     }
 
-    private static string Normalize(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal);
+    /// <summary>The generator's version, as its <c>[GeneratedCode]</c> attributes carry it: scrubbed, so a version bump changes no snapshot.</summary>
+    private static readonly string GeneratorVersion =
+        $"\"AioRun.Generator\", \"{typeof(AioRun.Generator.AioRunEntryGenerator).Assembly.GetName().Version}\"";
+
+    private const string GeneratorVersionPlaceholder = "\"AioRun.Generator\", \"{generator version}\"";
+
+    private static string Normalize(string text) => text
+        .Replace("\r\n", "\n", StringComparison.Ordinal)
+        .Replace(GeneratorVersion, GeneratorVersionPlaceholder, StringComparison.Ordinal);
 
     /// <summary>A line diff (longest common subsequence): '-' expected only, '+' actual only, with two lines of context.</summary>
     internal static string Diff(string expected, string actual)
