@@ -44,7 +44,7 @@ public partial class AioLoop : SynchronizationContext, IDisposable
 
     private readonly TimeProvider _time;
     private readonly bool _systemTime;
-    private readonly WorkQueue _ready = new();
+    private WorkQueue _ready = new(); // a mutable struct: never copy it, never make the field readonly
     private readonly ConcurrentQueue<WorkItem> _incoming = new();
     // Set by other threads after they queue work, cleared by the loop when it takes it. On a cache line of its
     // own: a producer's write must not invalidate the line of the fields the loop reads for every callback.

@@ -44,11 +44,17 @@ internal struct WorkItem
 /// The loop's ready queue: a growable ring buffer used only by the loop's own thread, so it
 /// needs no synchronisation (cross-thread work arrives through a concurrent queue instead).
 /// </summary>
-internal sealed class WorkQueue
+/// <remarks>
+/// A struct kept in a (non-readonly) field of the loop: enqueuing and dequeuing then reach the ring's fields without
+/// loading a queue object first, which a callback chain does for every callback.
+/// </remarks>
+internal struct WorkQueue
 {
-    private WorkItem[] _items = new WorkItem[256];
+    private WorkItem[] _items;
     private int _head;
     private int _count;
+
+    public WorkQueue() => _items = new WorkItem[256];
 
     public int Count => _count;
 
