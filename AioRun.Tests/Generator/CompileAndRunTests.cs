@@ -55,7 +55,7 @@ public class CompileAndRunTests
             args: "7");
 
         Assert.True(child.WaitForExit() == 7, child.Transcript);
-        AssertInOrder(child.AllLines, "Entering shutdown phase.", "Cancelling pending tasks.", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "Entering shutdown phase.", "Cancelling pending tasks.", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!");
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public class CompileAndRunTests
             """);
 
         Assert.True(child.WaitForExit() == 1, child.Transcript);
-        AssertInOrder(child.AllLines, "Unhandled exception; stopping loop.", "Entering shutdown phase.", "Cancelling task: main", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "Unhandled exception; stopping loop.", "Entering shutdown phase.", "Cancelling task: main", "Leaving. Bye!");
         int report = IndexOf(child.AllLines, l => l.Contains("System.InvalidOperationException: boom", StringComparison.Ordinal), child);
         Assert.True(report > IndexOf(child.AllLines, l => l == "Leaving. Bye!", child), child.Transcript);
         Assert.Contains(child.AllLines.Skip(report), l => l.TrimStart().StartsWith("at Program.Fail", StringComparison.Ordinal));
@@ -120,7 +120,7 @@ public class CompileAndRunTests
         child.Signal(PosixSignal.SIGTERM);
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
-        AssertInOrder(
+        Lines.AssertInOrder(
             child.AllLines,
             "Stopping the loop",
             "Entering shutdown phase.",
@@ -167,7 +167,7 @@ public class CompileAndRunTests
         child.Signal(PosixSignal.SIGINT);
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
-        AssertInOrder(child.AllLines, "CountingLoop created", "entry got a CountingLoop and 2 arguments", "READY", "custom handler stops the loop", "Entering shutdown phase.", "Cancelling task: worker", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "CountingLoop created", "entry got a CountingLoop and 2 arguments", "READY", "custom handler stops the loop", "Entering shutdown phase.", "Cancelling task: worker", "Leaving. Bye!");
         Assert.DoesNotContain("Stopping the loop", child.AllLines);
     }
 
@@ -241,26 +241,6 @@ public class CompileAndRunTests
             Path.Combine(directory, "UserProgram.runtimeconfig.json"),
             $$"""{ "runtimeOptions": { "tfm": "net{{Environment.Version.Major}}.{{Environment.Version.Minor}}", "framework": { "name": "Microsoft.NETCore.App", "version": "{{Environment.Version.Major}}.{{Environment.Version.Minor}}.0" } } }""");
         return ChildProcess.StartDotnetMerged(dll, args);
-    }
-
-    private static void AssertInOrder(IReadOnlyList<string> lines, params string[] expected)
-    {
-        int at = -1;
-        foreach (string line in expected)
-        {
-            int next = -1;
-            for (int i = at + 1; i < lines.Count; i++)
-            {
-                if (lines[i] == line)
-                {
-                    next = i;
-                    break;
-                }
-            }
-
-            Assert.True(next > at, $"'{line}' should follow the earlier lines. The child printed:\n{string.Join("\n", lines)}");
-            at = next;
-        }
     }
 
     private static int IndexOf(IReadOnlyList<string> lines, Func<string, bool> match, ChildProcess child)

@@ -24,7 +24,7 @@ public class ShutdownProcessTests
         int exitCode = child.WaitForExit();
 
         Assert.True(exitCode == 0, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
-        AssertInOrder(
+        Lines.AssertInOrder(
             child.Stderr,
             "Stopping the loop",
             "Entering shutdown phase.",
@@ -78,7 +78,7 @@ public class ShutdownProcessTests
 
         Assert.True(exitCode == 0, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
         Assert.Single(child.Stderr, "Stopping the loop");
-        AssertInOrder(child.AllLines, "cleanup started", "cleanup finished", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "cleanup started", "cleanup finished", "Leaving. Bye!");
     }
 
     [UnixFact]
@@ -95,7 +95,7 @@ public class ShutdownProcessTests
         Assert.Contains("0.5 s", refused);
         Assert.Contains("'stubborn'", refused);
         Assert.Matches(@"created at .*Program\.cs:\d+", refused);
-        AssertInOrder(child.Stderr, "Running pending tasks till complete", refused, "Waiting for executor shutdown.", "Leaving. Bye!");
+        Lines.AssertInOrder(child.Stderr, "Running pending tasks till complete", refused, "Waiting for executor shutdown.", "Leaving. Bye!");
     }
 
     [UnixFact]
@@ -106,7 +106,7 @@ public class ShutdownProcessTests
         int exitCode = child.WaitForExit();
 
         Assert.True(exitCode == 1, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
-        AssertInOrder(child.Stderr, "Unhandled exception; stopping loop.", "Entering shutdown phase.", "Leaving. Bye!");
+        Lines.AssertInOrder(child.Stderr, "Unhandled exception; stopping loop.", "Entering shutdown phase.", "Leaving. Bye!");
         int bye = IndexOf(child.Stderr, "Leaving. Bye!");
         string report = string.Join(Environment.NewLine, child.Stderr.Skip(bye + 1));
         Assert.Contains("Unhandled exception. System.InvalidOperationException: ouch", report);
@@ -146,7 +146,7 @@ public class ShutdownProcessTests
         int exitCode = child.WaitForExit();
 
         Assert.True(exitCode == 1, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
-        AssertInOrder(child.Stderr, "Entering shutdown phase.", "Cancelling pending tasks.", "Leaving. Bye!");
+        Lines.AssertInOrder(child.Stderr, "Entering shutdown phase.", "Cancelling pending tasks.", "Leaving. Bye!");
         Assert.Contains(child.Stderr, l => l.StartsWith("Unhandled exception. System.InvalidOperationException: the shutdown callback failed", StringComparison.Ordinal));
     }
 
@@ -161,25 +161,5 @@ public class ShutdownProcessTests
         }
 
         return -1;
-    }
-
-    private static void AssertInOrder(IReadOnlyList<string> lines, params string[] expected)
-    {
-        int from = 0;
-        foreach (string line in expected)
-        {
-            int at = -1;
-            for (int i = from; i < lines.Count; i++)
-            {
-                if (lines[i] == line)
-                {
-                    at = i;
-                    break;
-                }
-            }
-
-            Assert.True(at >= 0, $"Expected '{line}' (in order) in:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}");
-            from = at + 1;
-        }
     }
 }

@@ -73,7 +73,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedAioRun>
         child.Signal(PosixSignal.SIGTERM);
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
-        SampleTests.AssertInOrder(
+        Lines.AssertInOrder(
             child.AllLines,
             "Stopping the loop",
             "Entering shutdown phase.",

@@ -28,10 +28,10 @@ public class SampleTests
         using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("Quickstart"), "0.2");
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
-        AssertInOrder(child.AllLines, "Running. Press Ctrl-C to stop (or wait 0.2 s).", "Executor computed 500,000,500,000.", "Main is done; stopping the loop.");
-        AssertInOrder(child.AllLines, "Entering shutdown phase.", "Cancelling task: ticker", "ticker was cancelled!", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "Running. Press Ctrl-C to stop (or wait 0.2 s).", "Executor computed 500,000,500,000.", "Main is done; stopping the loop.");
+        Lines.AssertInOrder(child.AllLines, "Entering shutdown phase.", "Cancelling task: ticker", "ticker was cancelled!", "Leaving. Bye!");
         // The protected work may finish before or during the shutdown (a matter of timing); never after it.
-        AssertInOrder(child.AllLines, "state saved (ShutdownWaitsFor kept it alive through the shutdown)", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "state saved (ShutdownWaitsFor kept it alive through the shutdown)", "Leaving. Bye!");
     }
 
     [UnixFact]
@@ -43,7 +43,7 @@ public class SampleTests
         child.Signal(PosixSignal.SIGINT);
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
-        AssertInOrder(child.AllLines, new[] { "Stopping the loop" }.Concat(ShutdownLines).ToArray());
+        Lines.AssertInOrder(child.AllLines, new[] { "Stopping the loop" }.Concat(ShutdownLines).ToArray());
         Assert.Contains("Cancelling task: main", child.AllLines);
         Assert.DoesNotContain("Main is done; stopping the loop.", child.AllLines);
     }
@@ -58,7 +58,7 @@ public class SampleTests
         using (var client = ChildProcess.StartDotnetMerged(Repository.SampleDll("EchoClient"), port))
         {
             Assert.True(client.WaitForExit() == 0, client.Transcript);
-            AssertInOrder(client.AllLines, new[] { "Send: 'Hello World!'", "Received: 'Hello World!'", "Close the socket" }.Concat(ShutdownLines).ToArray());
+            Lines.AssertInOrder(client.AllLines, new[] { "Send: 'Hello World!'", "Received: 'Hello World!'", "Close the socket" }.Concat(ShutdownLines).ToArray());
         }
 
         server.WaitForLine("Close the client socket");
@@ -66,7 +66,7 @@ public class SampleTests
 
         Assert.True(server.WaitForExit() == 0, server.Transcript);
         Assert.Contains(server.AllLines, l => l.StartsWith("Received 'Hello World!' from 127.0.0.1:", StringComparison.Ordinal));
-        AssertInOrder(server.AllLines, "Send: 'Hello World!'", "Close the client socket", "Stopping the loop", "Entering shutdown phase.", "Cancelling pending tasks.", "Cancelling task: main", "Leaving. Bye!");
+        Lines.AssertInOrder(server.AllLines, "Send: 'Hello World!'", "Close the client socket", "Stopping the loop", "Entering shutdown phase.", "Cancelling pending tasks.", "Cancelling task: main", "Leaving. Bye!");
     }
 
     [UnixFact]
@@ -75,7 +75,7 @@ public class SampleTests
         using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("StopOnUnhandled"));
 
         Assert.True(child.WaitForExit() == 1, child.Transcript);
-        AssertInOrder(child.AllLines, new[] { "Unhandled exception; stopping loop." }.Concat(ShutdownLines).Append("Unhandled exception. System.Exception: ouch").ToArray());
+        Lines.AssertInOrder(child.AllLines, new[] { "Unhandled exception; stopping loop." }.Concat(ShutdownLines).Append("Unhandled exception. System.Exception: ouch").ToArray());
         Assert.Contains(child.AllLines, l => l.Contains("Program.Main()", StringComparison.Ordinal));
     }
 
@@ -85,7 +85,7 @@ public class SampleTests
         using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("UnhandledInTaskNoMain"));
 
         Assert.True(child.WaitForExit() == 1, child.Transcript);
-        AssertInOrder(child.AllLines, new[] { "Unhandled exception; stopping loop." }.Concat(ShutdownLines).Append("Unhandled exception. System.Exception: ouch").ToArray());
+        Lines.AssertInOrder(child.AllLines, new[] { "Unhandled exception; stopping loop." }.Concat(ShutdownLines).Append("Unhandled exception. System.Exception: ouch").ToArray());
         Assert.Contains(child.AllLines, l => l.Contains("Program.Job()", StringComparison.Ordinal));
     }
 
@@ -109,7 +109,7 @@ public class SampleTests
         using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("CustomStopHandler"));
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
-        AssertInOrder(child.AllLines, "Stopping loop due to error: ouch", "Entering shutdown phase.", "Cancelling task: other_job", "other_job was cancelled!", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "Stopping loop due to error: ouch", "Entering shutdown phase.", "Cancelling task: other_job", "other_job was cancelled!", "Leaving. Bye!");
     }
 
     [UnixFact]
@@ -124,7 +124,7 @@ public class SampleTests
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
         IReadOnlyList<string> lines = child.AllLines;
-        AssertInOrder(lines, "0", "1", "Stopping the loop", "Entering shutdown phase.", "Cancelling task: main", "oh noes!", "9", "done!", "Waiting for executor shutdown.", "Leaving. Bye!");
+        Lines.AssertInOrder(lines, "0", "1", "Stopping the loop", "Entering shutdown phase.", "Cancelling task: main", "oh noes!", "9", "done!", "Waiting for executor shutdown.", "Leaving. Bye!");
         Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), lines.Where(l => l.Length == 1));
     }
 
@@ -134,7 +134,7 @@ public class SampleTests
         using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("WindowsCtrlBreak"));
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
-        AssertInOrder(
+        Lines.AssertInOrder(
             child.AllLines,
             "parent: child says 'child: running; waiting for CTRL-BREAK'",
             "parent: sending SIGTERM (CTRL-BREAK is Windows-only)",
@@ -148,25 +148,5 @@ public class SampleTests
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    internal static void AssertInOrder(IReadOnlyList<string> lines, params string[] expected)
-    {
-        int from = 0;
-        foreach (string line in expected)
-        {
-            int at = -1;
-            for (int i = from; i < lines.Count; i++)
-            {
-                if (lines[i] == line)
-                {
-                    at = i;
-                    break;
-                }
-            }
-
-            Assert.True(at >= 0, $"Expected '{line}' (in this order: {string.Join(" | ", expected)}) in:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}");
-            from = at + 1;
-        }
     }
 }
