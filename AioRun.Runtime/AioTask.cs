@@ -589,10 +589,11 @@ internal sealed class ShieldLink : IReportsUnobservedFailure
 
     public AioTask Work { get; }
 
-    public AioTask? Caller { get; }
+    /// <summary>The task that called <c>ShutdownWaitsFor</c>, if any; forgotten once the work is done (the handed-out task keeps the link).</summary>
+    public AioTask? Caller { get; private set; }
 
     /// <summary>Whether the caller can no longer await the work (it is done, or was cancelled, or there is none).</summary>
-    public bool CallerIsGone => Caller is null || Caller.IsDone || Caller.IsCancellationRequested;
+    public bool CallerIsGone => Caller is not { IsDone: false, IsCancellationRequested: false };
 
     /// <summary>Cancels <paramref name="completion"/> when the caller is cancelled (at once if it already is).</summary>
     public void Watch(IShieldCompletion completion)
@@ -605,7 +606,11 @@ internal sealed class ShieldLink : IReportsUnobservedFailure
     }
 
     /// <summary>The work is done: the caller's cancellation no longer matters. Does not wait for a callback running elsewhere.</summary>
-    public void Unwatch() => _callerCancelled.Unregister();
+    public void Unwatch()
+    {
+        _callerCancelled.Unregister();
+        Caller = null;
+    }
 
     public void ReportUnobserved(Exception error) =>
         Work.Loop.ReportFromAnotherThread(new AioExceptionContext("Exception in ShutdownWaitsFor work that nobody awaited", error, Work));

@@ -120,8 +120,9 @@ internal sealed class Executor
     private sealed class Job<T> : Job, IReportsUnobservedFailure
     {
         private readonly Executor _executor;
-        private readonly Action? _action;
-        private readonly Func<T>? _func;
+        // Dropped once run: the job stays reachable from its task (as its state), the work's closure need not.
+        private Action? _action;
+        private Func<T>? _func;
         private readonly bool _counted;
         private readonly TaskCompletionSource<T> _completion;
 
@@ -143,16 +144,20 @@ internal sealed class Executor
 
         public override void Execute()
         {
+            Func<T>? func = _func;
+            Action? action = _action;
+            _func = null;
+            _action = null;
             try
             {
                 T result = default!;
-                if (_func is not null)
+                if (func is not null)
                 {
-                    result = _func();
+                    result = func();
                 }
                 else
                 {
-                    _action!();
+                    action!();
                 }
 
                 _completion.TrySetResult(result);
