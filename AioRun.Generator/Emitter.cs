@@ -7,7 +7,7 @@ namespace AioRun.Generator;
 /// <summary>Writes the generated program and the accessors from the model; it reads nothing else.</summary>
 internal static class Emitter
 {
-    public const string ProgramHintName = "AioRun.Program.g.cs";
+    public const string ProgramHintName = EntryShape.ProgramHintName;
     public const string AccessorsHintName = "AioRun.EntryAccessors.g.cs";
 
     private const string MainAccessor = "__AioRun_Main";

@@ -202,12 +202,14 @@ public sealed class EntryAnalyzer : DiagnosticAnalyzer
                 Report(Descriptors.EntryWithStartupObject, AttributeLocation, _name, startupObject);
             }
 
-            // The generated program is generated code, which this analyzer does not look at; user files are.
+            // Any file with top-level statements but AioRun's own generated program: a user file, or one from another
+            // generator (which AioRun's generator cannot see, as generators run side by side; the compiler then also
+            // reports CS8802, and this says why).
             foreach (SyntaxTree tree in compilation.SyntaxTrees)
             {
                 if (tree.GetRoot(_context.CancellationToken) is CompilationUnitSyntax root
                     && root.Members.Any(static m => m.IsKind(SyntaxKind.GlobalStatement))
-                    && !IsGenerated(root))
+                    && !IsGeneratedProgram(tree, root))
                 {
                     Report(Descriptors.EntryWithTopLevelStatements, AttributeLocation, _name, System.IO.Path.GetFileName(tree.FilePath));
                     break;
@@ -408,6 +410,9 @@ public sealed class EntryAnalyzer : DiagnosticAnalyzer
 
             return AttributeLocation;
         }
+
+        private static bool IsGeneratedProgram(SyntaxTree tree, CompilationUnitSyntax root) =>
+            tree.FilePath.EndsWith(EntryShape.ProgramHintName, System.StringComparison.Ordinal) && IsGenerated(root);
 
         private static bool IsGenerated(CompilationUnitSyntax root)
         {

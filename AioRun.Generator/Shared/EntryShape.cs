@@ -82,6 +82,9 @@ internal static class EntryShape
     public const string AttributeMetadataName = "AioRun.AioRunEntryAttribute";
     public const string LoopMetadataName = "AioRun.AioLoop";
 
+    /// <summary>The hint name of the generated program (the file of top-level statements), which the analyzer must tell from others.</summary>
+    public const string ProgramHintName = "AioRun.Program.g.cs";
+
     public const string StopOnUnhandledErrors = "StopOnUnhandledErrors";
     public const string ShutdownTimeoutSeconds = "ShutdownTimeoutSeconds";
     public const string ExecutorWorkers = "ExecutorWorkers";
