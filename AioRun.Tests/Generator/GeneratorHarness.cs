@@ -8,7 +8,7 @@ using Xunit;
 namespace AioRun.Tests.Generator;
 
 /// <summary>
-/// Builds in-memory compilations of user programs against the .NET 10 reference assemblies and the real AioRun.dll,
+/// Builds in-memory compilations of user programs against the .NET 10 (or .NET 8) reference assemblies and the real AioRun.dll,
 /// and runs the generator (and the suppressor and analyzers) on them. References are loaded once for the whole run.
 /// </summary>
 internal static class GeneratorHarness
@@ -18,23 +18,38 @@ internal static class GeneratorHarness
 
     public static readonly CSharpParseOptions ParseOptions = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest);
 
-    public static readonly ImmutableArray<MetadataReference> References = ImmutableArray.CreateRange<MetadataReference>(
-        Basic.Reference.Assemblies.Net100.References.All.Concat(new[]
-        {
-            MetadataReference.CreateFromFile(typeof(AioLoop).Assembly.Location),
-            MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location),
-        }));
+    public static readonly ImmutableArray<MetadataReference> References = WithAioRun(Basic.Reference.Assemblies.Net100.References.All);
+
+    /// <summary>The language version a .NET 8 SDK gives a net8.0 project by default, the oldest the package supports.</summary>
+    public static readonly CSharpParseOptions Net8ParseOptions = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.CSharp12);
+
+    /// <summary>The net8.0 reference assemblies (the package's lowest target) with AioRun.</summary>
+    public static readonly ImmutableArray<MetadataReference> Net8References = WithAioRun(Basic.Reference.Assemblies.Net80.References.All);
 
     public static CSharpCompilation Compilation(string source, OutputKind kind = OutputKind.ConsoleApplication, string assemblyName = "UserProgram") =>
         Compilation(new[] { source }, kind, assemblyName);
 
     public static CSharpCompilation Compilation(IEnumerable<string> sources, OutputKind kind = OutputKind.ConsoleApplication, string assemblyName = "UserProgram") =>
+        Compilation(sources, kind, assemblyName, References, ParseOptions);
+
+    /// <summary>A program as a net8.0 project on a .NET 8 SDK compiles it: net8.0 references, C# 12.</summary>
+    public static CSharpCompilation Net8Compilation(string source) =>
+        Compilation(new[] { source }, OutputKind.ConsoleApplication, "UserProgram", Net8References, Net8ParseOptions);
+
+    private static CSharpCompilation Compilation(IEnumerable<string> sources, OutputKind kind, string assemblyName, ImmutableArray<MetadataReference> references, CSharpParseOptions parseOptions) =>
         CSharpCompilation.Create(
             assemblyName,
-            sources.Select((text, i) => CSharpSyntaxTree.ParseText(text, ParseOptions, path: $"File{i}.cs")),
-            References,
+            sources.Select((text, i) => CSharpSyntaxTree.ParseText(text, parseOptions, path: $"File{i}.cs")),
+            references,
             new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable)
                 .WithSpecificDiagnosticOptions(SdkNoWarn));
+
+    private static ImmutableArray<MetadataReference> WithAioRun(IEnumerable<MetadataReference> framework) => ImmutableArray.CreateRange(
+        framework.Concat(new[]
+        {
+            MetadataReference.CreateFromFile(typeof(AioLoop).Assembly.Location),
+            MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location),
+        }));
 
     /// <summary>What the .NET SDK turns off by default (<c>NoWarn</c> 1701;1702: reference version unification).</summary>
     private static readonly Dictionary<string, ReportDiagnostic> SdkNoWarn = new()
@@ -43,17 +58,19 @@ internal static class GeneratorHarness
         ["CS1702"] = ReportDiagnostic.Suppress,
     };
 
-    public static GeneratorDriver Driver(IReadOnlyDictionary<string, string>? buildProperties = null, bool trackSteps = false) =>
+    public static GeneratorDriver Driver(IReadOnlyDictionary<string, string>? buildProperties = null, bool trackSteps = false, CSharpParseOptions? parseOptions = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new AioRunEntryGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: parseOptions ?? ParseOptions,
             optionsProvider: new BuildProperties(buildProperties ?? new Dictionary<string, string>()),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator once; fails if it threw.</summary>
     public static Generated Generate(CSharpCompilation compilation, IReadOnlyDictionary<string, string>? buildProperties = null)
     {
-        GeneratorDriver driver = Driver(buildProperties).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        // The generated files are parsed as the user's are (a .NET 8 project's C# 12, say).
+        var parseOptions = (CSharpParseOptions?)compilation.SyntaxTrees.FirstOrDefault()?.Options;
+        GeneratorDriver driver = Driver(buildProperties, parseOptions: parseOptions).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
         GeneratorDriverRunResult result = driver.GetRunResult();
         Assert.All(result.Results, r => Assert.Null(r.Exception));
         Assert.Empty(generatorDiagnostics);

@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace AioRun.Tests.Generator;
@@ -159,6 +160,29 @@ public class SnapshotTests
         {
             // The analyzer reports the invalid options; the program itself must not add a compiler error.
             Assert.DoesNotContain(GeneratorHarness.Diagnostics(generated.Output), d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+        }
+    }
+
+    /// <summary>
+    /// The package targets net8.0, so a .NET 8 SDK project with its default C# 12 must compile the generated program
+    /// too: no newer language feature, no API that net8.0 lacks.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void The_generated_program_compiles_cleanly_for_net8_with_its_default_CSharp_12(string name)
+    {
+        (string source, Dictionary<string, string> properties) = Cases[name];
+        var generated = GeneratorHarness.Generate(GeneratorHarness.Net8Compilation(GeneratorHarness.Usings + source), properties);
+
+        Assert.Equal(LanguageVersion.CSharp12, ((CSharpParseOptions)generated.Output.SyntaxTrees.Last().Options).LanguageVersion);
+        Assert.Contains(generated.Output.ReferencedAssemblyNames, a => a.Name == "System.Runtime" && a.Version.Major == 8);
+        if (name != "Invalid_options_are_left_out")
+        {
+            GeneratorHarness.AssertClean(generated.Output);
+        }
+        else
+        {
+            Assert.DoesNotContain(GeneratorHarness.Diagnostics(generated.Output), d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error && !d.Id.StartsWith("AIO", StringComparison.Ordinal));
         }
     }
 
