@@ -16,7 +16,7 @@ namespace AioRun;
 /// A task whose work ends by <see cref="OperationCanceledException"/> after <see cref="Cancel"/>
 /// is cancelled; one that ends so without being cancelled has failed (a timeout, say).
 /// </remarks>
-public class AioTask
+public class AioTask : IReportsUnobservedFailure
 {
     private const int StatePending = 0;
     private const int StateRunning = 1;
@@ -154,7 +154,11 @@ public class AioTask
         return new AioTaskAwaiter(this);
     }
 
-    /// <summary>A <see cref="Task"/> with the same outcome, for <c>Task.WhenAll</c> and friends. Observes the outcome.</summary>
+    /// <summary>
+    /// A <see cref="Task"/> with the same outcome, for <c>Task.WhenAll</c> and friends; its <see cref="Task.AsyncState"/> is
+    /// this task. Observes the outcome: a failure is left to whoever awaits that task (if nobody does, it goes to the
+    /// exception handler when the GC finds it unobserved).
+    /// </summary>
     /// <returns>The task.</returns>
     public Task AsTask() => (Task)CompletionTask();
 
@@ -191,8 +195,12 @@ public class AioTask
     }
 
     // Completed last in Finish, on the loop: continuations may run inline there (Task.WhenAll's bookkeeping
-    // then stays on the loop instead of going through the thread pool once per task).
-    private protected virtual object NewCompletionSource() => new TaskCompletionSource();
+    // then stays on the loop instead of going through the thread pool once per task). The task carries this one as its
+    // state: asking for AsTask() counts as observing, so a failure nobody then awaits is reported when the GC finds it.
+    private protected virtual object NewCompletionSource() => new TaskCompletionSource(this);
+
+    void IReportsUnobservedFailure.ReportUnobserved(Exception error) =>
+        Loop.ReportFromAnotherThread(new AioExceptionContext("Exception in a task whose AsTask() nobody awaited", error, this));
 
     private protected virtual object TaskOf(object completionSource) => ((TaskCompletionSource)completionSource).Task;
 
@@ -495,7 +503,7 @@ public sealed class AioTask<T> : AioTask
     /// <returns>The task.</returns>
     public new Task<T> AsTask() => (Task<T>)CompletionTask();
 
-    private protected override object NewCompletionSource() => new TaskCompletionSource<T>();
+    private protected override object NewCompletionSource() => new TaskCompletionSource<T>(this);
 
     private protected override object TaskOf(object completionSource) => ((TaskCompletionSource<T>)completionSource).Task;
 

@@ -328,4 +328,58 @@ public class TaskTests
         var error = Assert.Throws<InvalidOperationException>(() => task.Result);
         Assert.Contains("'slow' is not done yet", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AsTask_carries_the_task_as_its_state()
+    {
+        using var t = new TestLoop();
+        AioTask<int> task = t.Loop.CreateTask(() => Task.FromResult(7), "seven");
+
+        Assert.Same(task, task.AsTask().AsyncState);
+        Assert.Equal(7, t.Loop.RunUntilComplete(task));
+    }
+
+    [Fact]
+    public void A_failure_whose_AsTask_nobody_awaited_is_reported_when_the_GC_finds_it()
+    {
+        using var t = new TestLoop();
+        // Only the messages: a kept context would keep the task, and the GC could never find it.
+        var reported = new List<string>();
+        t.Loop.SetExceptionHandler((_, c) => reported.Add($"{c.Message}: {c.Task?.Name}: {c.Exception?.Message}"));
+
+        FailAndDropAsTask(t.Loop, "dropped");
+        while (t.Loop.PendingTaskCount > 0)
+        {
+            t.Loop.CallSoon(t.Loop.Stop);
+            t.Loop.RunForever();
+        }
+
+        Assert.Empty(reported); // it failed, but asking for AsTask() counts as observing: nothing is reported then
+
+        Garbage.CollectUntil(t.Loop, () => reported.Count > 0);
+
+        Assert.Equal("Exception in a task whose AsTask() nobody awaited: dropped: failed unseen", Assert.Single(reported));
+    }
+
+    [Fact]
+    public void A_failure_awaited_through_AsTask_is_not_reported_by_the_GC()
+    {
+        using var t = new TestLoop();
+        var reported = new List<string>();
+        t.Loop.SetExceptionHandler((_, c) => reported.Add(c.Message));
+        Assert.Throws<FormatException>(() => t.Run(() => t.Loop.CreateTask(() => throw new FormatException("seen"), "awaited").AsTask()));
+
+        ExecutorTests.SubmitAndForget(t.Loop, () => throw new FormatException("a marker that the GC ran"));
+        Garbage.CollectUntil(t.Loop, () => reported.Count > 0);
+
+        Assert.Equal("Exception in executor work that nobody awaited", Assert.Single(reported));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void FailAndDropAsTask(AioLoop loop, string name) =>
+        _ = loop.CreateTask(async () =>
+        {
+            await Task.Yield();
+            throw new FormatException("failed unseen");
+        }, name).AsTask();
 }
