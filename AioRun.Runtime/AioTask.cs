@@ -199,8 +199,16 @@ public class AioTask : IReportsUnobservedFailure
     // state: asking for AsTask() counts as observing, so a failure nobody then awaits is reported when the GC finds it.
     private protected virtual object NewCompletionSource() => new TaskCompletionSource(this);
 
-    void IReportsUnobservedFailure.ReportUnobserved(Exception error) =>
+    bool IReportsUnobservedFailure.TryReportUnobserved(Task task, Exception error)
+    {
+        if (Volatile.Read(ref _completionSource) is not { } source || source is IShieldCompletion || task != TaskOf(source))
+        {
+            return false;
+        }
+
         Loop.ReportFromAnotherThread(new AioExceptionContext("Exception in a task whose AsTask() nobody awaited", error, this));
+        return true;
+    }
 
     private protected virtual object TaskOf(object completionSource) => ((TaskCompletionSource)completionSource).Task;
 
@@ -414,6 +422,9 @@ public class AioTask : IReportsUnobservedFailure
         }
     }
 
+    /// <summary>The task of the completion source (AsTask's, or the one ShutdownWaitsFor handed out), if there is one yet.</summary>
+    internal Task? CompletionTaskIfAny => Volatile.Read(ref _completionSource) is { } source ? (Task)TaskOf(source) : null;
+
     private CancellationToken CancellationTokenOrNone => Volatile.Read(ref _cts)?.Token ?? default;
 
     /// <summary>Registers an await continuation. On the loop it is queued on the loop when the task is done.</summary>
@@ -620,8 +631,17 @@ internal sealed class ShieldLink : IReportsUnobservedFailure
         Caller = null;
     }
 
-    public void ReportUnobserved(Exception error) =>
+    public bool TryReportUnobserved(Task task, Exception error)
+    {
+        // The link is the state of the one task its completion hands out, which is the work's completion source.
+        if (task != Work.CompletionTaskIfAny)
+        {
+            return false;
+        }
+
         Work.Loop.ReportFromAnotherThread(new AioExceptionContext("Exception in ShutdownWaitsFor work that nobody awaited", error, Work));
+        return true;
+    }
 }
 
 internal sealed class ShieldCompletion : TaskCompletionSource, IShieldCompletion

@@ -137,8 +137,16 @@ internal sealed class Executor
 
         public Task<T> Task => _completion.Task;
 
-        public void ReportUnobserved(Exception error) =>
+        public bool TryReportUnobserved(Task task, Exception error)
+        {
+            if (task != _completion.Task)
+            {
+                return false;
+            }
+
             _executor._loop.ReportFromAnotherThread(new AioExceptionContext("Exception in executor work that nobody awaited", error));
+            return true;
+        }
 
         public override bool Counted => _counted;
 

@@ -6,8 +6,12 @@ namespace AioRun;
 /// <summary>The owner of a task that AioRun hands out as a plain <see cref="Task"/>, set as that task's <see cref="Task.AsyncState"/>.</summary>
 internal interface IReportsUnobservedFailure
 {
-    /// <summary>Hands a failure nobody looked at to the loop's exception handler. Runs on the finalizer thread.</summary>
-    void ReportUnobserved(Exception error);
+    /// <summary>
+    /// Hands the failure of <paramref name="task"/>, which nobody looked at, to the loop's exception handler, if the task
+    /// is the one this owner handed out (a user's task may carry the same object as its state). Runs on the finalizer thread.
+    /// </summary>
+    /// <returns>Whether it was this owner's task (and so reported).</returns>
+    bool TryReportUnobserved(Task task, Exception error);
 }
 
 /// <summary>
@@ -28,10 +32,10 @@ internal static class UnobservedFailures
 
     private static void OnUnobservedTaskException(object? sender, UnobservedTaskExceptionEventArgs e)
     {
-        if (sender is Task { AsyncState: IReportsUnobservedFailure owner })
+        if (sender is Task { AsyncState: IReportsUnobservedFailure owner } task
+            && owner.TryReportUnobserved(task, e.Exception.InnerExceptions.Count == 1 ? e.Exception.InnerExceptions[0] : e.Exception))
         {
             e.SetObserved();
-            owner.ReportUnobserved(e.Exception.InnerExceptions.Count == 1 ? e.Exception.InnerExceptions[0] : e.Exception);
         }
     }
 }

@@ -375,6 +375,29 @@ public class TaskTests
         Assert.Equal("Exception in executor work that nobody awaited", Assert.Single(reported));
     }
 
+    [Fact]
+    public void A_users_own_task_that_merely_carries_an_AioTask_as_state_is_not_reported_as_ours()
+    {
+        using var t = new TestLoop();
+        var reported = new List<string>();
+        t.Loop.SetExceptionHandler((_, c) => reported.Add(c.Message));
+        AioTask<int> task = t.Loop.CreateTask(() => Task.FromResult(1), "state");
+        Assert.Equal(1, t.Loop.RunUntilComplete(task)); // AsTask() exists: the task's own completion task
+        FailWithState(task);
+
+        ExecutorTests.SubmitAndForget(t.Loop, () => throw new FormatException("a marker that the GC ran"));
+        Garbage.CollectUntil(t.Loop, () => reported.Count > 0);
+
+        Assert.Equal("Exception in executor work that nobody awaited", Assert.Single(reported));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void FailWithState(AioTask state)
+    {
+        Task userTask = Task.Factory.StartNew(static _ => throw new FormatException("the user's own"), state, CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Default);
+        Assert.True(SpinWait.SpinUntil(() => userTask.IsCompleted, TimeSpan.FromSeconds(30)));
+    }
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static void FailAndDropAsTask(AioLoop loop, string name) =>
         _ = loop.CreateTask(async () =>
