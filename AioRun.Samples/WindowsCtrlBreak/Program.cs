@@ -59,7 +59,8 @@ static partial class Program
         };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
-            info.ArgumentList.Add(typeof(Program).Assembly.Location);
+            // Run as `dotnet WindowsCtrlBreak.dll`: start the same dll (Assembly.Location would be empty in a single-file app).
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, typeof(Program).Assembly.GetName().Name + ".dll"));
         }
 
         info.ArgumentList.Add("child");

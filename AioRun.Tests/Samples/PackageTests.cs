@@ -62,7 +62,8 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedAioRun>
                 }
             }
             """,
-            "<AioRunShutdownTimeout>5</AioRunShutdownTimeout>");
+            // The analyzers PublishAot runs: the generated program must be NativeAOT- and trim-clean in a user's build too.
+            "<AioRunShutdownTimeout>5</AioRunShutdownTimeout><EnableAotAnalyzer>true</EnableAotAnalyzer><EnableTrimAnalyzer>true</EnableTrimAnalyzer>");
 
         (int buildExit, string buildOutput) = _package.Dotnet(app, "build", "-c", "Release");
         Assert.True(buildExit == 0, buildOutput);
