@@ -201,7 +201,8 @@ public class AioTask : IReportsUnobservedFailure
 
     bool IReportsUnobservedFailure.TryReportUnobserved(Task task, Exception error)
     {
-        if (Volatile.Read(ref _completionSource) is not { } source || source is IShieldCompletion || task != TaskOf(source))
+        // A shield's task carries its ShieldLink instead, so only AsTask()'s task can match here.
+        if (task != CompletionTaskIfAny)
         {
             return false;
         }
