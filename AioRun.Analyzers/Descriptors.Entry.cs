@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 
 namespace AioRun.Analyzers;
 
-// AIO1xx: the [AioRunEntry] method and its options (SPEC §2). All are errors: the generated program could not run
+// AIO1xx: the [AioRunEntry] method and its options (docs/entry.md). All are errors: the generated program could not run
 // such an entry as written, so the build must not succeed silently without it.
 internal static partial class Descriptors
 {
@@ -54,16 +54,14 @@ internal static partial class Descriptors
         DiagnosticSeverity.Error,
         "The generated program calls the entry directly: it cannot supply type arguments, reach a file-local type, or call an abstract or virtual method.");
 
-    public static readonly DiagnosticDescriptor EntryRepeated = new(
+    public static readonly DiagnosticDescriptor EntryRepeated = Rule(
         "AIO106",
         "A program has one [AioRunEntry] method",
         "[AioRunEntry] is on {0} methods ({1}); a program has one entry",
         EntryCategory,
         DiagnosticSeverity.Error,
-        isEnabledByDefault: true,
-        description: "One program runs one loop with one entry; the generator runs only the first by name.",
-        helpLinkUri: HelpLink("AIO106"),
-        customTags: WellKnownDiagnosticTags.CompilationEnd);
+        "One program runs one loop with one entry; the generator runs only the first by name.",
+        WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor EntryNotExecutable = Rule(
         "AIO107",

@@ -26,6 +26,7 @@ internal static partial class Descriptors
         string messageFormat,
         string category,
         DiagnosticSeverity severity,
-        string description) =>
-        new(id, title, messageFormat, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpLink(id));
+        string description,
+        params string[] customTags) =>
+        new(id, title, messageFormat, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpLink(id), customTags: customTags);
 }

@@ -10,7 +10,7 @@ namespace AioRun.Generator;
 
 /// <summary>
 /// Generates the program of an <c>[AioRunEntry]</c> method: top-level statements that line up aiorun's shutdown
-/// phases (SPEC §4) around the entry, and partial declarations of the entry's types with accessors the program calls.
+/// phases around the entry (docs/entry.md), and partial declarations of the entry's types with accessors the program calls.
 /// </summary>
 /// <remarks>Pipeline: parse (<see cref="Parser"/>) → equatable model (<see cref="EntryModel"/>) → emit (<see cref="Emitter"/>).</remarks>
 [Generator(LanguageNames.CSharp)]
@@ -21,7 +21,7 @@ public sealed class AioRunEntryGenerator : IIncrementalGenerator
     {
         IncrementalValuesProvider<EntryModel?> entries = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                EntryShape.AttributeMetadataName,
+                EntryAttribute.MetadataName,
                 static (node, _) => node is MethodDeclarationSyntax,
                 Parser.Parse)
             .WithTrackingName(TrackingNames.Entries);
@@ -33,29 +33,29 @@ public sealed class AioRunEntryGenerator : IIncrementalGenerator
             .Select(static (all, _) => Choose(all))
             .WithTrackingName(TrackingNames.ChosenEntry);
 
-        IncrementalValueProvider<ProjectOptions> projectOptions = context.AnalyzerConfigOptionsProvider
-            .Select(static (provider, _) => ProjectOptions.Parse(ProjectOptionTexts.Read(provider.GlobalOptions)))
+        IncrementalValueProvider<OptionValues> projectOptions = context.AnalyzerConfigOptionsProvider
+            .Select(static (provider, _) => EntryRules.ReadProjectOptions(provider.GlobalOptions).Values)
             .WithTrackingName(TrackingNames.ProjectOptions);
 
         // A global statement is a direct child of a compilation unit: the predicate decides on the node alone.
-        IncrementalValueProvider<bool> hasTopLevelStatements = context.SyntaxProvider
-            .CreateSyntaxProvider(static (node, _) => node is GlobalStatementSyntax, static (_, _) => true)
+        IncrementalValueProvider<string?> topLevelStatementsFile = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => node is GlobalStatementSyntax, static (syntax, _) => syntax.Node.SyntaxTree.FilePath)
             .Collect()
-            .Select(static (found, _) => !found.IsEmpty)
+            .Select(static (files, _) => files.IsEmpty ? null : System.IO.Path.GetFileName(files[0]))
             .WithTrackingName(TrackingNames.TopLevelStatements);
 
-        IncrementalValueProvider<ProgramFacts> facts = context.CompilationProvider
-            .Select(static (compilation, _) => (EntryShape.IsExecutable(compilation.Options.OutputKind), compilation.Options.MainTypeName is not null))
-            .Combine(hasTopLevelStatements)
-            .Select(static (pair, _) => new ProgramFacts(pair.Left.Item1, pair.Left.Item2, pair.Right))
-            .WithTrackingName(TrackingNames.ProgramFacts);
+        IncrementalValueProvider<ProjectFacts> facts = context.CompilationProvider
+            .Select(static (compilation, _) => (compilation.Options.OutputKind, compilation.Options.MainTypeName))
+            .Combine(topLevelStatementsFile)
+            .Select(static (pair, _) => new ProjectFacts(pair.Left.OutputKind, pair.Left.MainTypeName, pair.Right))
+            .WithTrackingName(TrackingNames.ProjectFacts);
 
         IncrementalValueProvider<ProgramModel?> program = chosen
             .Combine(projectOptions)
             .Combine(facts)
             .Select(static (input, _) =>
-                input.Left.Left is { } entry && input.Right.CanHostProgram
-                    ? new ProgramModel(entry, ProgramOptions.Merge(entry.Options, input.Left.Right))
+                input.Left.Left is { } entry && EntryRules.CanHostProgram(input.Right)
+                    ? new ProgramModel(entry, entry.Options.Or(input.Left.Right).WithoutDefaults())
                     : null)
             .WithTrackingName(TrackingNames.Program);
 
@@ -68,14 +68,14 @@ public sealed class AioRunEntryGenerator : IIncrementalGenerator
         {
             if (model is not null)
             {
-                output.AddSource(Emitter.ProgramHintName, SourceText.From(Emitter.EmitProgram(model), System.Text.Encoding.UTF8));
+                output.AddSource(GeneratedNames.ProgramHintName, SourceText.From(Emitter.EmitProgram(model), System.Text.Encoding.UTF8));
             }
         });
         context.RegisterSourceOutput(accessors, static (output, entry) =>
         {
             if (entry is not null)
             {
-                output.AddSource(Emitter.AccessorsHintName, SourceText.From(Emitter.EmitAccessors(entry), System.Text.Encoding.UTF8));
+                output.AddSource(GeneratedNames.AccessorsHintName, SourceText.From(Emitter.EmitAccessors(entry), System.Text.Encoding.UTF8));
             }
         });
     }

@@ -1,23 +1,24 @@
 using System.Collections.Generic;
 using System.Linq;
 using AioRun.Entry;
+using AioRun.Options;
 
 namespace AioRun.Generator;
 
 /// <summary>Writes the generated program and the accessors from the model; it reads nothing else.</summary>
 internal static class Emitter
 {
-    public const string ProgramHintName = EntryShape.ProgramHintName;
-    public const string AccessorsHintName = "AioRun.EntryAccessors.g.cs";
+    public const string ProgramHintName = GeneratedNames.ProgramHintName;
+    public const string AccessorsHintName = GeneratedNames.AccessorsHintName;
 
     private const string MainAccessor = "__AioRun_Main";
     private const string CallbackAccessor = "__AioRun_ShutdownCallback";
     private const string HandlerAccessor = "__AioRun_ShutdownHandler";
 
     private static readonly string GeneratedCode =
-        $"[global::System.CodeDom.Compiler.GeneratedCode(\"{EntryShape.GeneratorName}\", \"{typeof(Emitter).Assembly.GetName().Version}\")]";
+        $"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratedNames.GeneratorName}\", \"{typeof(Emitter).Assembly.GetName().Version}\")]";
 
-    /// <summary>The top-level statements that run the entry: SPEC §4's phases, specialised to the options.</summary>
+    /// <summary>The top-level statements that run the entry: aiorun's shutdown phases, specialised to the options.</summary>
     public static string EmitProgram(ProgramModel program)
     {
         EntryTarget entry = program.Entry.Target;
@@ -79,9 +80,9 @@ internal static class Emitter
         w.Line("// 4. Cancel every tracked task that is not protected by ShutdownWaitsFor.");
         w.Line("__program.CancelPendingTasks();");
         w.Line();
-        w.Line(program.Options.ShutdownTimeoutSeconds is { } seconds
+        w.Line(program.Options.Get(EntryOptions.ShutdownTimeoutSeconds) is { } seconds
             ? $"// 5. Run the loop until every tracked task is done, at most {DescribeTimeout(seconds)}."
-            : "// 5. Run the loop until every tracked task is done, at most the shutdown timeout (60 s).");
+            : $"// 5. Run the loop until every tracked task is done, at most the shutdown timeout ({EntryOptions.ShutdownTimeoutSeconds.DefaultText} s).");
         w.Line("__program.RunPendingTasksTillComplete();");
         w.Line();
         w.Line("// 6. Wait for executor work.");
@@ -165,9 +166,10 @@ internal static class Emitter
         w.Line($"internal static {signature} => {call};");
     }
 
-    private static void EmitProgramCreation(SourceWriter w, ProgramOptions options)
+    /// <summary>The program object, with the options that are not the runtime's defaults.</summary>
+    private static void EmitProgramCreation(SourceWriter w, OptionValues options)
     {
-        if (options.AreDefault)
+        if (options.IsEmpty)
         {
             w.Line("using var __program = new global::AioRun.AioProgram();");
             return;
@@ -176,21 +178,12 @@ internal static class Emitter
         w.Line("using var __program = new global::AioRun.AioProgram(new global::AioRun.AioRunOptions");
         using (w.Block(closingSuffix: ");"))
         {
-            if (options.StopOnUnhandledErrors)
+            foreach (EntryOption option in EntryOptions.All)
             {
-                w.Line("StopOnUnhandledErrors = true,");
-            }
-
-            if (options.ShutdownTimeoutSeconds is { } seconds)
-            {
-                w.Line(double.IsPositiveInfinity(seconds)
-                    ? "ShutdownTimeout = global::System.Threading.Timeout.InfiniteTimeSpan,"
-                    : $"ShutdownTimeout = global::System.TimeSpan.FromSeconds({OptionRules.Format(seconds)}),");
-            }
-
-            if (options.ExecutorWorkers is { } workers)
-            {
-                w.Line($"ExecutorWorkers = {workers},");
+                if (options[option] is { } value)
+                {
+                    w.Line($"{option.RuntimeProperty} = {option.RuntimeValue(value)},");
+                }
             }
         }
     }
@@ -246,5 +239,5 @@ internal static class Emitter
     };
 
     private static string DescribeTimeout(double seconds) =>
-        double.IsPositiveInfinity(seconds) ? "forever (no shutdown timeout)" : $"{OptionRules.Format(seconds)} s";
+        double.IsPositiveInfinity(seconds) ? "forever (no shutdown timeout)" : $"{EntryOptions.ShutdownTimeoutSeconds.Format(seconds)} s";
 }

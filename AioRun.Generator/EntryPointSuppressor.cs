@@ -50,20 +50,7 @@ public sealed class EntryPointSuppressor : DiagnosticSuppressor
             return false;
         }
 
-        IMethodSymbol? method = context.GetSemanticModel(tree).GetDeclaredSymbol(declaration, cancellationToken) as IMethodSymbol;
-        if (method is null)
-        {
-            return false;
-        }
-
-        foreach (AttributeData attribute in method.GetAttributes())
-        {
-            if (EntryShape.IsEntryAttribute(attribute.AttributeClass))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return context.GetSemanticModel(tree).GetDeclaredSymbol(declaration, cancellationToken) is IMethodSymbol method
+            && EntryAttribute.Find(method) is not null;
     }
 }

@@ -1,18 +1,19 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
+using System.Linq;
+using System.Text;
 using System.Threading;
 using AioRun.Entry;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AioRun.Generator;
 
-/// <summary>Turns an <c>[AioRunEntry]</c> method into an <see cref="EntryModel"/>, or <see langword="null"/> when the generated program could not call it.</summary>
+/// <summary>Turns an <c>[AioRunEntry]</c> method into an <see cref="EntryModel"/>, or <see langword="null"/> when the generated program could not run it.</summary>
 /// <remarks>
-/// The parser never reports: the AIO1xx analyzer does, with the same rules (<see cref="EntryShape"/>, <see cref="OptionRules"/>).
-/// An invalid part that the program can do without (an option out of range, a callback that cannot be used) is left out,
-/// so the program still compiles and the user sees the analyzer's diagnostic, not a cascade of compiler errors.
+/// Whether it can is decided by <see cref="EntryRules"/>, which the AIO1xx analyzer reports from: the parser only turns
+/// what the rules accepted into plain data. A part the program can do without (an option out of range, a callback that
+/// cannot be used) is left out, so the program still compiles and the user sees the analyzer's diagnostic, not a
+/// cascade of compiler errors.
 /// </remarks>
 internal static class Parser
 {
@@ -23,89 +24,40 @@ internal static class Parser
 
     public static EntryModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: true, IsGenericMethod: false, IsAbstract: false, IsVirtual: false, IsVararg: false } method
-            || method.ContainingType is not { } declaringType
-            || EntryShape.FindEntryAttribute(method) is not { } attribute)
+        if (context.TargetSymbol is not IMethodSymbol method || EntryAttribute.Find(method) is not { } attribute)
         {
             return null;
         }
 
-        EntryReturn returns = EntryShape.ClassifyReturn(method);
-        if (returns is EntryReturn.Unsupported or EntryReturn.AsyncVoid || ParseParameters(method, returns) is not { } parameters)
+        EntryCheck check = EntryRules.Check(method, attribute, cancellationToken);
+        if (!check.CanRun || ContainingTypes(method.ContainingType) is not { } types)
         {
             return null;
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        if (ParseContainingTypes(declaringType) is not { } types)
-        {
-            return null;
-        }
-
-        AttributeOptions options = AttributeOptions.Read(attribute);
-        options = new AttributeOptions(
-            options.StopOnUnhandledErrors,
-            options.ShutdownTimeoutSeconds is double timeout && OptionRules.IsValidTimeout(timeout) ? timeout : null,
-            options.ExecutorWorkers is int workers && OptionRules.IsValidWorkers(workers) ? workers : null);
-
-        ShutdownCallbackModel? callback = null;
-        string? handler = null;
-        string? loopType = null;
-        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-        {
-            switch (argument.Key)
-            {
-                case EntryShape.ShutdownCallback when argument.Value.Value is string name:
-                    callback = ResolveShutdownCallback(declaringType, name);
-                    break;
-                case EntryShape.ShutdownHandler when argument.Value.Value is string name:
-                    handler = ResolveShutdownHandler(declaringType, name);
-                    break;
-                case EntryShape.LoopType when argument.Value.Value is ITypeSymbol type && EntryShape.LoopTypeProblem(type) is null:
-                    loopType = type.ToDisplayString(QualifiedFormat);
-                    break;
-            }
-        }
-
-        INamespaceSymbol ns = declaringType.ContainingNamespace;
+        int firstAccessorLevel = FirstAccessorLevel(method.ContainingType, types.Length);
+        INamespaceSymbol ns = method.ContainingType.ContainingNamespace;
+        string? namespaceName = ns is null || ns.IsGlobalNamespace ? null : ns.ToDisplayString(NamespaceFormat);
         var target = new EntryTarget(
-            ns is null || ns.IsGlobalNamespace ? null : ns.ToDisplayString(NamespaceFormat),
-            new EquatableArray<ContainingType>(types.ToArray()),
-            FirstAccessorLevel(declaringType, types.Count),
+            namespaceName,
+            new EquatableArray<ContainingType>(types),
+            firstAccessorLevel,
+            AccessorHost(namespaceName, types, firstAccessorLevel),
             Escape(method.Name),
-            returns,
-            parameters,
-            callback,
-            handler);
-        return new EntryModel(target, options, loopType, method.ToDisplayString());
+            check.Return,
+            new EquatableArray<EntryParameter>(check.Parameters.ToArray()),
+            check.ShutdownCallback is { } callback ? new ShutdownCallbackModel(Escape(callback.Name), check.ShutdownCallbackReturn, callback.Parameters.Length == 1) : null,
+            check.ShutdownHandler is { } handler ? Escape(handler.Name) : null);
+        return new EntryModel(target, check.Options, check.LoopType?.ToDisplayString(QualifiedFormat), EntryRules.SortKey(method));
     }
 
-    private static EquatableArray<EntryParameter>? ParseParameters(IMethodSymbol method, EntryReturn returns)
-    {
-        var parameters = new EntryParameter[method.Parameters.Length];
-        var seen = new HashSet<EntryParameter>();
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            EntryParameter parameter = EntryShape.ClassifyParameter(method.Parameters[i]);
-            bool tokenWithoutTask = parameter == EntryParameter.CancellationToken && returns == EntryReturn.Void;
-            if (parameter == EntryParameter.Unsupported || tokenWithoutTask || !seen.Add(parameter))
-            {
-                return null;
-            }
-
-            parameters[i] = parameter;
-        }
-
-        return new EquatableArray<EntryParameter>(parameters);
-    }
-
-    /// <summary>The containing types, outermost first; <see langword="null"/> if one cannot get a generated partial part.</summary>
-    private static List<ContainingType>? ParseContainingTypes(INamedTypeSymbol declaringType)
+    /// <summary>The containing types as their generated partial declarations need them, outermost first.</summary>
+    private static ContainingType[]? ContainingTypes(INamedTypeSymbol declaringType)
     {
         var types = new List<ContainingType>();
         for (INamedTypeSymbol? type = declaringType; type is not null; type = type.ContainingType)
         {
-            if (type.IsGenericType || type.IsFileLocal || !IsPartial(type) || EntryShape.ReservedMemberName(type) is not null || Keyword(type) is not { } keyword)
+            if (Keyword(type) is not { } keyword)
             {
                 return null;
             }
@@ -113,28 +65,10 @@ internal static class Parser
             types.Insert(0, new ContainingType(keyword, Escape(type.Name)));
         }
 
-        return types;
+        return types.ToArray();
     }
 
-    private static bool IsPartial(INamedTypeSymbol type)
-    {
-        ImmutableArray<SyntaxReference> references = type.DeclaringSyntaxReferences;
-        if (references.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (SyntaxReference reference in references)
-        {
-            if (reference.GetSyntax() is not TypeDeclarationSyntax declaration || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
+    /// <summary>The keywords of a partial declaration of <paramref name="type"/>; only classes, structs, records and interfaces declare methods.</summary>
     private static string? Keyword(INamedTypeSymbol type)
     {
         string kind = (type.TypeKind, type.IsRecord) switch
@@ -168,7 +102,7 @@ internal static class Parser
         for (INamedTypeSymbol? type = declaringType; type is not null; type = type.ContainingType, level--)
         {
             // A type that global code cannot name needs its container to forward the call.
-            if (type.ContainingType is not null && !EntryShape.IsReachableAccessibility(type.DeclaredAccessibility))
+            if (type.ContainingType is not null && !EntryRules.IsReachableAccessibility(type.DeclaredAccessibility))
             {
                 first = level - 1;
             }
@@ -177,13 +111,21 @@ internal static class Parser
         return first;
     }
 
-    private static ShutdownCallbackModel? ResolveShutdownCallback(INamedTypeSymbol type, string name) =>
-        EntryShape.Resolve(type, name, static m => EntryShape.ClassifyShutdownCallback(m) is not null, out IMethodSymbol? method) == MemberResolution.Found
-            ? new ShutdownCallbackModel(Escape(name), EntryShape.ClassifyShutdownCallback(method!)!.Value, method!.Parameters.Length == 1)
-            : null;
+    private static string AccessorHost(string? namespaceName, ContainingType[] types, int firstAccessorLevel)
+    {
+        var name = new StringBuilder("global::");
+        if (namespaceName is not null)
+        {
+            name.Append(namespaceName).Append('.');
+        }
 
-    private static string? ResolveShutdownHandler(INamedTypeSymbol type, string name) =>
-        EntryShape.Resolve(type, name, EntryShape.IsShutdownHandler, out _) == MemberResolution.Found ? Escape(name) : null;
+        for (int i = 0; i <= firstAccessorLevel; i++)
+        {
+            name.Append(i == 0 ? string.Empty : ".").Append(types[i].Name);
+        }
+
+        return name.ToString();
+    }
 
     private static string Escape(string identifier) =>
         SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;

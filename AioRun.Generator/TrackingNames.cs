@@ -15,11 +15,11 @@ public static class TrackingNames
     /// <summary>The <c>AioRun*</c> MSBuild properties, parsed.</summary>
     public const string ProjectOptions = nameof(ProjectOptions);
 
-    /// <summary>Whether a source file already holds top-level statements.</summary>
+    /// <summary>The file of the project's own top-level statements, if any.</summary>
     public const string TopLevelStatements = nameof(TopLevelStatements);
 
-    /// <summary>Whether the project builds an executable and has no top-level statements of its own.</summary>
-    public const string ProgramFacts = nameof(ProgramFacts);
+    /// <summary>What the project builds, its startup object and its top-level statements: whether it can take the program.</summary>
+    public const string ProjectFacts = nameof(ProjectFacts);
 
     /// <summary>The program to emit: the entry with its merged options.</summary>
     public const string Program = nameof(Program);

@@ -72,7 +72,7 @@ public sealed class MakeEntryTypesPartialCodeFix : EntryMethodCodeFix
 {
     /// <summary>Creates the fix.</summary>
     public MakeEntryTypesPartialCodeFix()
-        : base("AIO100", "Make the types partial")
+        : base(Descriptors.EntryTypeNotPartial.Id, "Make the types partial")
     {
     }
 
@@ -95,7 +95,7 @@ public sealed class MakeEntryStaticCodeFix : EntryMethodCodeFix
 {
     /// <summary>Creates the fix.</summary>
     public MakeEntryStaticCodeFix()
-        : base("AIO101", "Make the entry static")
+        : base(Descriptors.EntryNotStatic.Id, "Make the entry static")
     {
     }
 

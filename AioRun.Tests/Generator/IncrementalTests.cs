@@ -36,7 +36,7 @@ public class IncrementalTests
     private static readonly string[] OurSteps =
     {
         TrackingNames.Entries, TrackingNames.CallableEntries, TrackingNames.ChosenEntry, TrackingNames.ProjectOptions,
-        TrackingNames.TopLevelStatements, TrackingNames.ProgramFacts, TrackingNames.Program, TrackingNames.Accessors,
+        TrackingNames.TopLevelStatements, TrackingNames.ProjectFacts, TrackingNames.Program, TrackingNames.Accessors,
     };
 
     [Fact]
@@ -60,7 +60,7 @@ public class IncrementalTests
         GeneratorRunResult second = driver.RunGenerators(edited).GetRunResult().Results.Single();
 
         AssertEveryStepOutput(second, new[] { TrackingNames.Entries, TrackingNames.Program }, IncrementalStepRunReason.Modified);
-        AssertEveryStepOutput(second, new[] { TrackingNames.ProjectOptions, TrackingNames.ProgramFacts, TrackingNames.Accessors }, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertEveryStepOutput(second, new[] { TrackingNames.ProjectOptions, TrackingNames.ProjectFacts, TrackingNames.Accessors }, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         Assert.Contains("FromSeconds(6)", second.GeneratedSources.Single(s => s.HintName == Emitter.ProgramHintName).SourceText.ToString(), StringComparison.Ordinal);
     }
 

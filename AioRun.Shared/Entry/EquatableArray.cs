@@ -1,18 +1,14 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Linq;
 
-namespace AioRun.Generator;
+namespace AioRun.Entry;
 
 /// <summary>An immutable array compared by its elements, so that models holding lists stay equatable (incremental caching).</summary>
 /// <typeparam name="T">The element type; itself equatable (records, enums, strings).</typeparam>
 internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
 {
     private readonly T[]? _items;
-
-    public EquatableArray(ImmutableArray<T> items) => _items = items.IsDefault ? null : items.ToArray();
 
     public EquatableArray(T[] items) => _items = items;
 

@@ -1,0 +1,124 @@
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using AioRun.Options;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace AioRun.Entry;
+
+/// <summary>The rules of the project around an entry: where a program can be generated, and the csproj's options.</summary>
+internal static partial class EntryRules
+{
+    private const string FromProject = "the project (MSBuild property)";
+
+    /// <summary>
+    /// Why no program can be generated in the project (reported on each entry): it is not an executable, it sets
+    /// <c>&lt;StartupObject&gt;</c> (the compiler refuses one beside top-level statements, CS8804), or it has top-level
+    /// statements of its own (they would clash with the generated ones, CS8802).
+    /// </summary>
+    public static ImmutableArray<EntryProblem> CheckProject(string entryName, ProjectFacts facts)
+    {
+        var problems = ImmutableArray.CreateBuilder<EntryProblem>();
+        if (!IsExecutable(facts.OutputKind))
+        {
+            string kind = facts.OutputKind switch
+            {
+                OutputKind.DynamicallyLinkedLibrary => "library",
+                OutputKind.NetModule => "module",
+                _ => "WinMD file",
+            };
+            problems.Add(new EntryProblem(EntryProblemKind.NotExecutable, EntrySite.Attribute, entryName, kind));
+        }
+
+        if (facts.StartupObject is { } startupObject)
+        {
+            problems.Add(new EntryProblem(EntryProblemKind.StartupObject, EntrySite.Attribute, entryName, startupObject));
+        }
+
+        if (facts.TopLevelStatementsFile is { } file)
+        {
+            problems.Add(new EntryProblem(EntryProblemKind.TopLevelStatements, EntrySite.Attribute, entryName, file));
+        }
+
+        return problems.ToImmutable();
+    }
+
+    /// <summary>Whether the project can take the generated program (<see cref="CheckProject"/> finds nothing).</summary>
+    public static bool CanHostProgram(ProjectFacts facts) => CheckProject(string.Empty, facts).IsEmpty;
+
+    /// <summary>
+    /// The project facts of a compilation that has gone through the generators: its own top-level statements are those
+    /// of any file but AioRun's generated program (a user file, or one from another generator, which AioRun's generator
+    /// cannot see, as generators run side by side; the compiler then also reports CS8802).
+    /// </summary>
+    public static ProjectFacts FactsOf(Compilation compilation, CancellationToken cancellationToken)
+    {
+        string? topLevel = null;
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            if (tree.GetRoot(cancellationToken) is CompilationUnitSyntax root
+                && root.Members.Any(static m => m.IsKind(SyntaxKind.GlobalStatement))
+                && !IsGeneratedProgram(tree, root))
+            {
+                topLevel = Path.GetFileName(tree.FilePath);
+                break;
+            }
+        }
+
+        return new ProjectFacts(compilation.Options.OutputKind, compilation.Options.MainTypeName, topLevel);
+    }
+
+    /// <summary>
+    /// The csproj's options (<c>build_property.AioRun*</c>): the values in range, and a problem for each that is not
+    /// (an empty property means the default).
+    /// </summary>
+    public static (OptionValues Values, ImmutableArray<EntryProblem> Problems) ReadProjectOptions(AnalyzerConfigOptions globalOptions)
+    {
+        OptionValues values = OptionValues.None;
+        var problems = ImmutableArray.CreateBuilder<EntryProblem>();
+        foreach (EntryOption option in EntryOptions.All)
+        {
+            if (!globalOptions.TryGetValue("build_property." + option.MSBuildProperty, out string? text) || string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            text = text.Trim();
+            if (option.TryParse(text, out object value))
+            {
+                values = values.With(option, value);
+            }
+            else
+            {
+                problems.Add(new EntryProblem(EntryProblemKind.OptionOutOfRange, EntrySite.Attribute, option.MSBuildProperty, $"'{text}'", FromProject, option.Range));
+            }
+        }
+
+        return (values, problems.ToImmutable());
+    }
+
+    private static bool IsExecutable(OutputKind kind) =>
+        kind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication or OutputKind.WindowsRuntimeApplication;
+
+    private static bool IsGeneratedProgram(SyntaxTree tree, CompilationUnitSyntax root)
+    {
+        if (!tree.FilePath.EndsWith(GeneratedNames.ProgramHintName, System.StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (SyntaxTrivia trivia in root.GetLeadingTrivia())
+        {
+            if (trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) && trivia.ToString().Contains("<auto-generated"))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,106 @@
+using System;
+using System.Globalization;
+
+namespace AioRun.Options;
+
+// Compiled into the generator, the analyzers and the runtime (linked source), so that every part reads one table.
+
+/// <summary>
+/// The options table: every option that <c>[AioRunEntry]</c> and the csproj can both set. The attribute wins over the
+/// csproj; an option set on neither has the row's default. Adding an option is a row here (and in <see cref="All"/>),
+/// the <c>[AioRunEntry]</c> and <c>AioRunOptions</c> properties it names, and its behaviour in the runtime; the tests
+/// check that build/AioRun.props, build/AioRun.targets, the README and docs/entry.md list every row.
+/// </summary>
+internal static class EntryOptions
+{
+    /// <summary>The largest timeout a <see cref="TimeSpan"/> can hold, in whole seconds.</summary>
+    public static readonly double MaxShutdownTimeoutSeconds = Math.Floor(TimeSpan.MaxValue.TotalSeconds);
+
+    public static readonly EntryOption<bool> StopOnUnhandledErrors = new(
+        name: "StopOnUnhandledErrors",
+        msbuildProperty: "AioRunStopOnUnhandled",
+        runtimeProperty: "StopOnUnhandledErrors",
+        defaultValue: false,
+        projectValues: "true | false",
+        range: "it must be true or false",
+        isValid: static _ => true,
+        parse: bool.TryParse,
+        format: static value => value ? "true" : "false",
+        runtimeValue: static value => value ? "true" : "false");
+
+    /// <summary>aiorun's <c>timeout_task_shutdown</c>: 60 seconds.</summary>
+    public static readonly EntryOption<double> ShutdownTimeoutSeconds = new(
+        name: "ShutdownTimeoutSeconds",
+        msbuildProperty: "AioRunShutdownTimeout",
+        runtimeProperty: "ShutdownTimeout",
+        defaultValue: 60,
+        projectValues: "seconds, zero or more, or Infinity",
+        range: "it must be a number of seconds, zero or more (Infinity for no timeout)",
+        isValid: IsValidTimeout,
+        parse: TryParseSeconds,
+        format: FormatDouble,
+        runtimeValue: static seconds => double.IsPositiveInfinity(seconds)
+            ? "global::System.Threading.Timeout.InfiniteTimeSpan"
+            : "global::System.TimeSpan.FromSeconds(" + FormatDouble(seconds) + ")");
+
+    public static readonly EntryOption<int> ExecutorWorkers = new(
+        name: "ExecutorWorkers",
+        msbuildProperty: "AioRunExecutorWorkers",
+        runtimeProperty: "ExecutorWorkers",
+        defaultValue: 0,
+        projectValues: "0 (no bound) or more",
+        range: "it must be 0 (no bound) or more",
+        isValid: static workers => workers >= 0,
+        parse: static (string text, out int workers) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out workers),
+        format: static workers => workers.ToString(CultureInfo.InvariantCulture),
+        runtimeValue: static workers => workers.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Every row, in the order the generated program sets them.</summary>
+    public static readonly EntryOption[] All = Indexed(StopOnUnhandledErrors, ShutdownTimeoutSeconds, ExecutorWorkers);
+
+    /// <summary>The row of the attribute property <paramref name="name"/>, if it is an option of the table.</summary>
+    public static EntryOption? Find(string name)
+    {
+        foreach (EntryOption option in All)
+        {
+            if (option.Name == name)
+            {
+                return option;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Zero or more seconds that a TimeSpan can hold, or +∞. NaN and negatives are out of range.</summary>
+    public static bool IsValidTimeout(double seconds) =>
+        double.IsPositiveInfinity(seconds) || (seconds >= 0 && seconds <= MaxShutdownTimeoutSeconds);
+
+    /// <summary>A double as C# source and as a user reads it (round-trip, invariant culture).</summary>
+    public static string FormatDouble(double value) =>
+        double.IsPositiveInfinity(value) ? "Infinity"
+        : double.IsNegativeInfinity(value) ? "-Infinity"
+        : double.IsNaN(value) ? "NaN"
+        : value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static bool TryParseSeconds(string text, out double seconds)
+    {
+        if (string.Equals(text, "infinite", StringComparison.OrdinalIgnoreCase))
+        {
+            seconds = double.PositiveInfinity;
+            return true;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds);
+    }
+
+    private static EntryOption[] Indexed(params EntryOption[] rows)
+    {
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i].Index = i;
+        }
+
+        return rows;
+    }
+}
