@@ -16,7 +16,6 @@ internal sealed class KnownSymbols
         Aio = compilation.GetTypeByMetadataName("AioRun.Aio");
         AioTask = compilation.GetTypeByMetadataName("AioRun.AioTask");
         AioTaskOfT = compilation.GetTypeByMetadataName("AioRun.AioTask`1");
-        AioRunEntryAttribute = compilation.GetTypeByMetadataName("AioRun.AioRunEntryAttribute");
 
         Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
         TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
@@ -74,8 +73,6 @@ internal sealed class KnownSymbols
     public INamedTypeSymbol? AioTask { get; }
 
     public INamedTypeSymbol? AioTaskOfT { get; }
-
-    public INamedTypeSymbol? AioRunEntryAttribute { get; }
 
     public INamedTypeSymbol? Task { get; }
 
@@ -142,6 +139,15 @@ internal sealed class KnownSymbols
         type is INamedTypeSymbol { IsGenericType: true } named ? named.TypeArguments[0] : null;
 
     public bool IsCancellationToken(ITypeSymbol? type) => Is(type, CancellationToken);
+
+    /// <summary>
+    /// The calls whose work the loop tracks, so that dropping their task loses nothing: <c>CreateTask</c> (the shutdown
+    /// cancels the task and waits for it), <c>ShutdownWaitsFor</c> (protected; the shutdown waits for it),
+    /// <c>RunInExecutor</c> (the shutdown waits for it; an unobserved failure reaches the exception handler) and
+    /// <c>AioTask.AsTask</c> (of a task that is itself tracked). AIO001 and the CS4014 suppressor both ask this.
+    /// </summary>
+    public bool IsTrackedWork(IMethodSymbol method) =>
+        IsAioRunMember(method) && method.Name is "CreateTask" or "ShutdownWaitsFor" or "RunInExecutor" or "AsTask";
 
     public bool IsAioRunMember(ISymbol symbol) => SymbolEqualityComparer.Default.Equals(symbol.ContainingAssembly, AioAssembly);
 

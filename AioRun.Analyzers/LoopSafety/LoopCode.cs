@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using AioRun.Entry;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -10,7 +11,8 @@ namespace AioRun.Analyzers.LoopSafety;
 /// <list type="bullet">
 /// <item>async methods, async lambdas and async local functions, and what they contain (synchronous lambdas
 /// included: LINQ and callbacks run where they are called);</item>
-/// <item>the <c>[AioRunEntry]</c> method and the method its <c>ShutdownCallback</c> names, even when synchronous;</item>
+/// <item>the <c>[AioRunEntry]</c> method and the methods its <c>ShutdownCallback</c> and <c>ShutdownHandler</c> name,
+/// even when synchronous (the generated program runs all three on the loop thread);</item>
 /// <item>but not the body of a lambda handed to a thread-pool or thread API (<c>RunInExecutor</c>, <c>Task.Run</c>,
 /// <c>TaskFactory.StartNew</c>, <c>ContinueWith</c>, <c>ThreadPool</c>, <c>Parallel</c>, <c>new Thread</c>,
 /// <c>new Timer</c>), nor anything nested in one;</item>
@@ -23,7 +25,7 @@ internal sealed class LoopCode
 {
     private readonly KnownSymbols _known;
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _syncMembersOnLoop = new(SymbolEqualityComparer.Default);
-    private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>> _shutdownCallbacks = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>> _shutdownMembers = new(SymbolEqualityComparer.Default);
 
     public LoopCode(KnownSymbols known) => _known = known;
 
@@ -155,57 +157,24 @@ internal sealed class LoopCode
             return true;
         }
 
-        if (_known.AioRunEntryAttribute is null || method.MethodKind != MethodKind.Ordinary || !method.IsStatic)
-        {
-            return false;
-        }
-
-        return _syncMembersOnLoop.GetOrAdd(method, IsEntryOrShutdownCallback);
+        return method.MethodKind == MethodKind.Ordinary && method.IsStatic && _syncMembersOnLoop.GetOrAdd(method, IsEntryOrShutdownMember);
     }
 
-    private bool IsEntryOrShutdownCallback(IMethodSymbol method)
-    {
-        if (IsEntry(method))
-        {
-            return true;
-        }
+    /// <summary>The entry, and the shutdown callback and handler it names: the generated program runs each on the loop thread.</summary>
+    private bool IsEntryOrShutdownMember(IMethodSymbol method) =>
+        EntryAttribute.Find(method) is not null
+        || _shutdownMembers.GetOrAdd(method.ContainingType, ShutdownMembersOf).Contains(method.Name);
 
-        return _shutdownCallbacks.GetOrAdd(method.ContainingType, ShutdownCallbacksOf).Contains(method.Name);
-    }
-
-    private bool IsEntry(IMethodSymbol method)
-    {
-        foreach (AttributeData attribute in method.GetAttributes())
-        {
-            if (KnownSymbols.Is(attribute.AttributeClass, _known.AioRunEntryAttribute))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private ImmutableHashSet<string> ShutdownCallbacksOf(INamedTypeSymbol type)
+    private static ImmutableHashSet<string> ShutdownMembersOf(INamedTypeSymbol type)
     {
         ImmutableHashSet<string> names = ImmutableHashSet<string>.Empty;
         foreach (ISymbol member in type.GetMembers())
         {
-            if (member is not IMethodSymbol { IsStatic: true } candidate)
+            if (member is IMethodSymbol { IsStatic: true } candidate && EntryAttribute.Find(candidate) is { } attribute)
             {
-                continue;
-            }
-
-            foreach (AttributeData attribute in candidate.GetAttributes())
-            {
-                if (!KnownSymbols.Is(attribute.AttributeClass, _known.AioRunEntryAttribute))
+                foreach (string argument in new[] { EntryAttribute.ShutdownCallback, EntryAttribute.ShutdownHandler })
                 {
-                    continue;
-                }
-
-                foreach (var named in attribute.NamedArguments)
-                {
-                    if (named.Key == "ShutdownCallback" && named.Value.Value is string name)
+                    if (EntryAttribute.MemberName(attribute, argument) is { } name)
                     {
                         names = names.Add(name);
                     }

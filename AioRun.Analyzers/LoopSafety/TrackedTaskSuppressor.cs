@@ -1,25 +1,26 @@
 using System.Collections.Immutable;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace AioRun.Analyzers.LoopSafety;
 
 /// <summary>
-/// Suppresses CS4014 ("this call is not awaited") for <c>Aio.CreateTask</c>, <c>AioLoop.CreateTask</c> and
-/// <c>Aio.ShutdownWaitsFor</c>: their tasks are tracked by the loop, so not awaiting them is how they are meant
-/// to be used (aiorun's <c>create_task</c> and bare <c>shutdown_waits_for</c>). Every other unawaited call keeps
-/// its warning.
+/// Suppresses CS4014 ("this call is not awaited") for the calls whose work AioRun tracks (see
+/// <see cref="KnownSymbols.IsTrackedWork"/>): <c>CreateTask</c>, <c>ShutdownWaitsFor</c>, <c>RunInExecutor</c> and
+/// <c>AioTask.AsTask</c>, with or without <c>ConfigureAwait</c>. Not awaiting them is how they are meant to be used
+/// (aiorun's <c>create_task</c> and bare <c>shutdown_waits_for</c>): the shutdown cancels or waits for the work. AIO001 is
+/// silent on exactly these calls; every other unawaited call keeps its warning.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TrackedTaskSuppressor : DiagnosticSuppressor
 {
-    /// <summary>The suppression: CS4014 on a tracked-task creator.</summary>
+    /// <summary>The suppression: CS4014 on a call whose work the loop tracks.</summary>
     public static readonly SuppressionDescriptor NotAwaitedTrackedTask = new(
         "AIOSPR4014",
         "CS4014",
-        "The task is tracked by the AioRun loop: the shutdown cancels it (or, for ShutdownWaitsFor, waits for it), so it need not be awaited.");
+        "The work is tracked by the AioRun loop: the shutdown cancels it or waits for it, so it need not be awaited.");
 
     /// <inheritdoc/>
     public override ImmutableArray<SuppressionDescriptor> SupportedSuppressions { get; } = ImmutableArray.Create(NotAwaitedTrackedTask);
@@ -27,13 +28,11 @@ public sealed class TrackedTaskSuppressor : DiagnosticSuppressor
     /// <inheritdoc/>
     public override void ReportSuppressions(SuppressionAnalysisContext context)
     {
-        INamedTypeSymbol? aioLoop = context.Compilation.GetTypeByMetadataName("AioRun.AioLoop");
-        if (aioLoop is null)
+        if (KnownSymbols.TryCreate(context.Compilation) is not { } known)
         {
             return;
         }
 
-        INamedTypeSymbol? aio = context.Compilation.GetTypeByMetadataName("AioRun.Aio");
         foreach (Diagnostic diagnostic in context.ReportedDiagnostics)
         {
             if (diagnostic.Location.SourceTree is not { } tree)
@@ -42,28 +41,13 @@ public sealed class TrackedTaskSuppressor : DiagnosticSuppressor
             }
 
             SyntaxNode node = tree.GetRoot(context.CancellationToken).FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-            if (node is not InvocationExpressionSyntax invocation)
-            {
-                continue;
-            }
-
-            SemanticModel model = context.GetSemanticModel(tree);
-            if (model.GetSymbolInfo(invocation, context.CancellationToken).Symbol is IMethodSymbol method
-                && IsTrackedTaskCreator(method, aio, aioLoop))
+            if (node is InvocationExpressionSyntax invocation
+                && context.GetSemanticModel(tree).GetOperation(invocation, context.CancellationToken) is IInvocationOperation operation
+                && operation.WithoutConfigureAwait(known) is IInvocationOperation call
+                && known.IsTrackedWork(call.TargetMethod))
             {
                 context.ReportSuppression(Suppression.Create(NotAwaitedTrackedTask, diagnostic));
             }
         }
-    }
-
-    private static bool IsTrackedTaskCreator(IMethodSymbol method, INamedTypeSymbol? aio, INamedTypeSymbol aioLoop)
-    {
-        INamedTypeSymbol type = method.ContainingType;
-        return method.Name switch
-        {
-            "CreateTask" => SymbolEqualityComparer.Default.Equals(type, aio) || SymbolEqualityComparer.Default.Equals(type, aioLoop),
-            "ShutdownWaitsFor" => SymbolEqualityComparer.Default.Equals(type, aio),
-            _ => false,
-        };
     }
 }

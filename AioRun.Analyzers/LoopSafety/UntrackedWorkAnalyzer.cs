@@ -8,8 +8,9 @@ namespace AioRun.Analyzers.LoopSafety;
 /// <summary>
 /// AIO001: in code on the loop, <c>Task.Run</c>, <c>TaskFactory.StartNew</c>, <c>ThreadPool.QueueUserWorkItem</c>,
 /// <c>new Thread</c>, and calls whose task is dropped (not awaited, or discarded with <c>_ =</c>), start work
-/// the loop does not track. Tasks from <c>Aio.CreateTask</c>, <c>AioLoop.CreateTask</c>, <c>Aio.ShutdownWaitsFor</c>
-/// and <c>RunInExecutor</c> are tracked and never reported.
+/// the loop does not track. Tasks from <c>Aio.CreateTask</c>, <c>AioLoop.CreateTask</c>, <c>Aio.ShutdownWaitsFor</c>,
+/// <c>RunInExecutor</c> and <c>AioTask.AsTask</c> are tracked and never reported (<see cref="KnownSymbols.IsTrackedWork"/>,
+/// the same calls on which <see cref="TrackedTaskSuppressor"/> suppresses CS4014).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UntrackedWorkAnalyzer : LoopSafetyAnalyzer
@@ -52,7 +53,7 @@ public sealed class UntrackedWorkAnalyzer : LoopSafetyAnalyzer
         }
 
         var call = invocation.WithoutConfigureAwait(known) as IInvocationOperation;
-        if (call is null || IsTracked(call.TargetMethod, known) || IsCompletedTaskFactory(call.TargetMethod, known)
+        if (call is null || known.IsTrackedWork(call.TargetMethod) || IsCompletedTaskFactory(call.TargetMethod, known)
             || StarterName(call.TargetMethod, known) is not null || !loop.IsOnLoop(invocation, context.ContainingSymbol))
         {
             return;
@@ -187,10 +188,6 @@ public sealed class UntrackedWorkAnalyzer : LoopSafetyAnalyzer
         ISimpleAssignmentOperation { Target: IDiscardOperation, Parent: IExpressionStatementOperation } => true,
         _ => false,
     };
-
-    /// <summary>AioRun's tracked-task creators, and what they return.</summary>
-    private static bool IsTracked(IMethodSymbol method, KnownSymbols known) =>
-        known.IsAioRunMember(method) && method.Name is "CreateTask" or "ShutdownWaitsFor" or "RunInExecutor" or "AsTask";
 
     /// <summary>Task.FromResult and the like: no work is running.</summary>
     private static bool IsCompletedTaskFactory(IMethodSymbol method, KnownSymbols known) =>

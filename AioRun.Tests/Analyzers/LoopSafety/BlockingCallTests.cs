@@ -173,6 +173,16 @@ public class BlockingCallTests
 
                 static void OnShutdown(AioLoop loop) => [|File.WriteAllText("state", "saved")|];
             """ },
+        { "shutdown handler (it runs on the loop thread when the first signal arrives)", """
+                [AioRunEntry(ShutdownHandler = nameof(OnSignal))]
+                static async Task Main() => await Task.Yield();
+
+                static void OnSignal(AioLoop loop)
+                {
+                    [|Thread.Sleep(100)|];
+                    loop.Stop();
+                }
+            """ },
         { "property returning an async lambda", """
                 Func<Task<string>> Reader => async () =>
                 {

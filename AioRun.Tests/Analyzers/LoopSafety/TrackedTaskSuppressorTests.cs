@@ -22,8 +22,11 @@ public class TrackedTaskSuppressorTests
                 loop.CreateTask(ct => WorkAsync());              // suppressed: tracked
                 Aio.ShutdownWaitsFor(ct => WorkAsync());         // suppressed: protected and tracked
                 Aio.ShutdownWaitsFor(WorkAsync());               // suppressed: protected and tracked
+                Aio.RunInExecutor(() => 1);                      // suppressed: the shutdown waits for executor work
+                loop.RunInExecutor(() => { });                   // suppressed: the shutdown waits for executor work
+                loop.CreateTask(WorkAsync).AsTask();             // suppressed: the task is tracked
                 WorkAsync();                                     // warned: dropped
-                Aio.RunInExecutor(() => 1);                      // warned: not a task creator
+                WorkAsync().ConfigureAwait(false);               // warned: dropped
                 Aio.Sleep(1.0);                                  // warned: a forgotten await
                 await Task.Yield();
             }
@@ -31,13 +34,25 @@ public class TrackedTaskSuppressorTests
         """;
 
     [Fact]
-    public async Task CS4014_is_suppressed_only_for_the_tracked_task_creators()
+    public async Task CS4014_is_suppressed_only_for_the_calls_whose_work_the_loop_tracks()
     {
         ImmutableArray<Diagnostic> diagnostics = await CompileAsync(Source, withAioRun: true);
         List<Diagnostic> cs4014 = diagnostics.Where(d => d.Id == "CS4014").ToList();
 
         Assert.Equal(LinesWith("// suppressed").Concat(LinesWith("// warned")).Order(), cs4014.Select(Line).Order());
         Assert.Equal(LinesWith("// suppressed"), cs4014.Where(d => d.IsSuppressed).Select(Line).Order());
+    }
+
+    /// <summary>AIO001 and the suppressor decide "tracked" with one predicate: a dropped call is either suppressed or reported, never both nor neither.</summary>
+    [Fact]
+    public async Task AIO001_reports_exactly_the_unawaited_calls_whose_CS4014_stays()
+    {
+        ImmutableArray<Diagnostic> diagnostics = await CompileAsync(Source, withAioRun: true, new UntrackedWorkAnalyzer());
+        var untracked = diagnostics.Where(d => d.Id == "AIO001").Select(Line).Order().ToList();
+        var warned = diagnostics.Where(d => d.Id == "CS4014" && !d.IsSuppressed).Select(Line).Order().ToList();
+
+        Assert.Equal(LinesWith("// warned"), warned);
+        Assert.Equal(warned, untracked);
     }
 
     [Fact]
@@ -67,7 +82,7 @@ public class TrackedTaskSuppressorTests
 
     private static int Line(Diagnostic diagnostic) => diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1;
 
-    private static async Task<ImmutableArray<Diagnostic>> CompileAsync(string source, bool withAioRun)
+    private static async Task<ImmutableArray<Diagnostic>> CompileAsync(string source, bool withAioRun, params DiagnosticAnalyzer[] analyzers)
     {
         CSharpCompilation compilation = CSharpCompilation.Create(
             "Suppressed",
@@ -77,7 +92,7 @@ public class TrackedTaskSuppressorTests
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 
         var withSuppressor = compilation.WithAnalyzers(
-            ImmutableArray.Create<DiagnosticAnalyzer>(new TrackedTaskSuppressor()),
+            ImmutableArray.Create<DiagnosticAnalyzer>(new TrackedTaskSuppressor()).AddRange(analyzers),
             new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: true));
         return await withSuppressor.GetAllDiagnosticsAsync();
     }
