@@ -3,9 +3,11 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace AioRun.Analyzers.LoopSafety;
 
 /// <summary>
-/// What the four loop-safety analyzers share: concurrent, active only in compilations that reference AioRun
-/// (decided once per compilation), and generated code skipped by the rules themselves (see
-/// <see cref="LoopCode"/>) rather than by the driver's per-diagnostic scan.
+/// What the four loop-safety analyzers share: concurrent, and active only in compilations that reference AioRun
+/// (decided once per compilation). The driver skips generated code: without
+/// <see cref="GeneratedCodeAnalysisFlags.Analyze"/> it runs no action of ours there, and
+/// <see cref="GeneratedCodeAnalysisFlags.ReportDiagnostics"/> spares it checking each diagnostic for a generated
+/// location (which <see cref="GeneratedCodeAnalysisFlags.None"/> would make it do): our actions report only where they ran.
 /// </summary>
 public abstract class LoopSafetyAnalyzer : DiagnosticAnalyzer
 {
