@@ -1,4 +1,5 @@
 using System;
+using AioRun.Options;
 
 namespace AioRun;
 
@@ -13,8 +14,8 @@ public sealed class AioRunEntryAttribute : Attribute
     /// <summary>The first unhandled error stops the loop; after the shutdown it is printed and the exit code is 1. Default <see langword="false"/>; csproj <c>AioRunStopOnUnhandled</c>.</summary>
     public bool StopOnUnhandledErrors { get; set; }
 
-    /// <summary>Seconds the shutdown waits for pending tasks. Default 60; csproj <c>AioRunShutdownTimeout</c>.</summary>
-    public double ShutdownTimeoutSeconds { get; set; } = 60;
+    /// <summary>Seconds the shutdown waits for pending tasks. Default <see cref="AioRunOptions.DefaultShutdownTimeout"/>; csproj <c>AioRunShutdownTimeout</c>.</summary>
+    public double ShutdownTimeoutSeconds { get; set; } = EntryOptions.ShutdownTimeoutSeconds.Default;
 
     /// <summary>The most executor work items at once; 0 (the default) for no bound. csproj <c>AioRunExecutorWorkers</c>.</summary>
     public int ExecutorWorkers { get; set; }

@@ -1,13 +1,14 @@
 using System;
 using System.Threading;
+using AioRun.Options;
 
 namespace AioRun;
 
 /// <summary>The options of an AioRun program (the attribute's and the csproj's, after the generator merged them).</summary>
 public sealed class AioRunOptions
 {
-    /// <summary>The default <see cref="ShutdownTimeout"/>: 60 seconds, as aiorun's <c>timeout_task_shutdown</c>.</summary>
-    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>The default <see cref="ShutdownTimeout"/>: 60 seconds, as aiorun's <c>timeout_task_shutdown</c> (the options table's default).</summary>
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(EntryOptions.ShutdownTimeoutSeconds.Default);
 
     private readonly TimeSpan _shutdownTimeout = DefaultShutdownTimeout;
     private readonly int? _executorWorkers;
