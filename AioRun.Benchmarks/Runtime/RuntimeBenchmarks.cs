@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace AioRun.Benchmarks.Runtime;
 
 /// <summary>
-/// The runtime benchmarks of issue 2, side by side with their peers in one run:
+/// The runtime benchmarks, side by side with their peers in one run:
 /// <c>dotnet run -c Release --project AioRun.Benchmarks -- runtime [--quick] [--no-python] [--tasks N] [--iterations N] [--filter TEXT]</c>.
 /// Progress goes to stderr, the figures table and the targets to stdout.
 /// </summary>
@@ -113,7 +113,7 @@ public static class RuntimeBenchmarks
             + $" + ExecutionContext {Part(TaskBenchmarks.PartContext):F0} + continuation {Part(TaskBenchmarks.PartContinuation):F0}"
             + $" = {sum:F0} B; measured for {TaskBenchmarks.TrackedWithToken}: {tracked.MedianBytesPerOp:F0} B");
 
-        // What any tracked task must allocate under SPEC §3 with this signature, whatever its own object weighs: the body
+        // What any tracked task must allocate with this signature (work taking the task's own token), whatever its own object weighs: the body
         // itself, a token source of its own (Cancel() cancels one task's token), and a continuation that brings its
         // completion back on the loop's context (a context-free one is not run inline under a SynchronizationContext).
         double floor = bare.MedianBytesPerOp + Part(TaskBenchmarks.PartSource) + Part(TaskBenchmarks.PartContinuation);
@@ -128,7 +128,7 @@ public static class RuntimeBenchmarks
     private static void PrintTargets(IReadOnlyList<Result> results, Settings settings)
     {
         int tasks = settings.SleepingTasks;
-        Console.WriteLine("Targets (issue 2). Time ratios are judged on CPU time where both sides have it (steadier on a shared machine), else on wall time.");
+        Console.WriteLine("Targets. Time ratios are judged on CPU time where both sides have it (steadier on a shared machine), else on wall time.");
         var targets = new (string Label, string Scenario, string Subject, string Peer, Func<Result, Result, (double Ratio, bool Met, string Shown)> Judge)[]
         {
             ("same-thread >= 1/2 raw queue", SameThreadBenchmarks.Chain, SameThreadBenchmarks.LoopCallSoon, SameThreadBenchmarks.RawQueue, AtLeast(0.5)),
