@@ -160,9 +160,6 @@ public partial class AioLoop : SynchronizationContext, IDisposable
     internal bool IsOwnedByCurrentThread =>
         ReferenceEquals(t_current, this) || Volatile.Read(ref _ownerThreadId) == Environment.CurrentManagedThreadId;
 
-    /// <summary>Whether tasks created from now on start cancelled (set by the shutdown's cancel phase).</summary>
-    internal bool CancelNewTasks { get; set; }
-
     /// <summary>How many tracked tasks are not done.</summary>
     internal int PendingTaskCount => _tasks.Count;
 
@@ -277,41 +274,6 @@ public partial class AioLoop : SynchronizationContext, IDisposable
         if (!task.IsCompleted)
         {
             throw new InvalidOperationException("The loop stopped before the task passed to RunUntilComplete completed.");
-        }
-    }
-
-    /// <summary>
-    /// Runs the loop while <paramref name="keepRunning"/> holds, at most <paramref name="timeout"/> on the
-    /// loop's clock. Stop requests made meanwhile are ignored: the shutdown phases use this.
-    /// </summary>
-    /// <returns>Whether <paramref name="keepRunning"/> became false (rather than the time running out).</returns>
-    internal bool RunWhile(Func<bool> keepRunning, TimeSpan timeout)
-    {
-        EnterRunning();
-        var timedOut = new StrongBox<bool>();
-        TimerHandle? deadline = timeout == Timeout.InfiniteTimeSpan
-            ? null
-            : CallLater(timeout, () => timedOut.Value = true);
-        try
-        {
-            while (keepRunning())
-            {
-                if (timedOut.Value)
-                {
-                    return false;
-                }
-
-                RunOnce(runNextTurns: false);
-                _stopping = false;
-            }
-
-            return true;
-        }
-        finally
-        {
-            deadline?.Cancel();
-            _stopping = false;
-            ExitRunning();
         }
     }
 

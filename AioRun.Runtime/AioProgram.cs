@@ -147,10 +147,8 @@ public sealed class AioProgram : IDisposable
     {
         ArgumentNullException.ThrowIfNull(callback);
         AioLoop loop = Loop;
-        var task = loop.Schedule(new AioTask(loop, _ => callback(loop), "shutdown_callback", string.Empty, 0, isProtected: true));
-        Task outcome = task.AsTask();
-        loop.RunWhile(() => !task.IsDone, Timeout.InfiniteTimeSpan);
-        if (!task.IsFaulted)
+        Task outcome = loop.RunUntilDone(_ => callback(loop), "shutdown_callback");
+        if (!outcome.IsFaulted)
         {
             return;
         }
@@ -174,24 +172,7 @@ public sealed class AioProgram : IDisposable
     {
         AioLoop loop = Loop;
         Log.CancellingPendingTasks(loop.Logger);
-        loop.CancelNewTasks = true;
-        foreach (AioTask task in loop.SnapshotTasks())
-        {
-            if (task.IsProtected || task.IsDone)
-            {
-                continue;
-            }
-
-            Log.CancellingTask(loop.Logger, task.Name);
-            try
-            {
-                task.Cancel();
-            }
-            catch (Exception ex)
-            {
-                loop.CallExceptionHandler(new AioExceptionContext("A cancellation callback threw", ex, task));
-            }
-        }
+        loop.CancelPendingTasks();
     }
 
     /// <summary>
@@ -204,13 +185,13 @@ public sealed class AioProgram : IDisposable
     {
         AioLoop loop = Loop;
         Log.RunningPendingTasks(loop.Logger);
-        if (loop.RunWhile(() => loop.PendingTaskCount > 0, Options.ShutdownTimeout))
+        if (loop.RunUntilTasksDone(Options.ShutdownTimeout))
         {
             return true;
         }
 
         double seconds = Options.ShutdownTimeout.TotalSeconds;
-        foreach (AioTask task in loop.SnapshotTasks())
+        foreach (AioTask task in loop.AllTasks())
         {
             Log.TaskRefusedToExit(loop.Logger, seconds, task.Name, task.CreationSite, task.IsProtected ? " (protected by ShutdownWaitsFor)" : string.Empty);
         }
@@ -223,7 +204,7 @@ public sealed class AioProgram : IDisposable
     {
         AioLoop loop = Loop;
         Log.WaitingForExecutor(loop.Logger);
-        loop.RunWhile(() => loop.PendingExecutorWork > 0, Timeout.InfiniteTimeSpan);
+        loop.RunUntilExecutorIdle();
     }
 
     /// <summary>Phase 7: closes the loop and logs <c>Leaving. Bye!</c></summary>
