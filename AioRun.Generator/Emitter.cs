@@ -45,7 +45,9 @@ internal static class Emitter
             w.Line($"__loop = __program.UseLoop(new {program.Entry.LoopType ?? "global::AioRun.AioLoop"}());");
             if (entry.Return == EntryReturn.Void)
             {
-                w.Line($"{host}.{MainAccessor}({Arguments(entry, loop: "__loop")});");
+                string parameter = entry.Parameters.Any(p => p == EntryParameter.Loop) ? "loop" : "_";
+                string modifier = entry.Parameters.Any(p => p == EntryParameter.Args) ? string.Empty : "static ";
+                w.Line($"__program.RunBeforeLoop({modifier}{parameter} => {host}.{MainAccessor}({Arguments(entry, loop: "loop")}));");
             }
         }
 

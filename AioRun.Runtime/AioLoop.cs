@@ -247,6 +247,26 @@ public partial class AioLoop : SynchronizationContext, IDisposable
         return RunUntilComplete(task.AsTask());
     }
 
+    /// <summary>
+    /// Runs <paramref name="code"/> on this thread as code on the loop before its first turn: the loop is entered as
+    /// <see cref="RunForever"/> enters it (<see cref="Current"/>, the <see cref="SynchronizationContext"/>,
+    /// <see cref="IsRunning"/>), but no callback runs; those <paramref name="code"/> schedules run once the loop runs.
+    /// A <see cref="Stop"/> meanwhile stays requested: the next <see cref="RunForever"/> runs one turn and returns.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loop is closed or already running, or another loop runs on this thread.</exception>
+    internal void RunBeforeFirstTurn(Action<AioLoop> code)
+    {
+        EnterRunning();
+        try
+        {
+            code(this);
+        }
+        finally
+        {
+            ExitRunning();
+        }
+    }
+
     private void RunUntilCompleteCore(Task task)
     {
         if (!task.IsCompleted)

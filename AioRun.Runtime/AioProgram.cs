@@ -11,7 +11,7 @@ namespace AioRun;
 /// <code>
 /// using var program = new AioProgram(options);          // 1. owns SIGINT/SIGTERM from here on
 /// var loop = program.UseLoop(new AioLoop());            // 2. the loop, with the options applied
-/// var main = loop.CreateTask(MainAsync, "main");
+/// var main = loop.CreateTask(MainAsync, "main");        //    or, for a void entry: program.RunBeforeLoop(Setup);
 /// loop.RunForever();
 /// program.EnterShutdownPhase();                         // 3. "Entering shutdown phase."
 /// program.RunShutdownCallback(OnShutdown);              //    (if any)
@@ -24,9 +24,6 @@ namespace AioRun;
 /// </summary>
 public sealed class AioProgram : IDisposable
 {
-    [ThreadStatic]
-    private static AioLoop? t_setUpLoop;
-
     private readonly object _gate = new();
     private readonly SignalWatcher _signals;
     private AioLoop? _loop;
@@ -45,9 +42,6 @@ public sealed class AioProgram : IDisposable
 
     /// <summary>The program's options.</summary>
     public AioRunOptions Options { get; }
-
-    /// <summary>The loop a program set up on this thread with <see cref="UseLoop"/> (until it is disposed).</summary>
-    internal static AioLoop? SetUpLoop => t_setUpLoop;
 
     /// <summary>The loop given to <see cref="UseLoop"/>.</summary>
     /// <exception cref="InvalidOperationException"><see cref="UseLoop"/> was not called yet.</exception>
@@ -107,14 +101,28 @@ public sealed class AioProgram : IDisposable
             deliver = _signalBeforeLoop;
         }
 
-        t_setUpLoop = loop;
-
         if (deliver)
         {
             loop.CallSoonThreadsafe(RunShutdownHandler);
         }
 
         return loop;
+    }
+
+    /// <summary>
+    /// Phase 2 of a <c>void</c> entry, aiorun's <c>run(loop=loop)</c>: <paramref name="entry"/> runs as code on the loop
+    /// before its first turn, so <see cref="AioLoop.Current"/>, <c>Aio.*</c> and <c>loop.CreateTask</c> work; the
+    /// callbacks it schedules run once the loop runs. A <see cref="AioLoop.Stop"/> in it makes
+    /// <see cref="AioLoop.RunForever"/> run one turn and return.
+    /// </summary>
+    /// <param name="entry">The entry; it receives the program's loop. Its exception propagates.</param>
+    /// <exception cref="InvalidOperationException">
+    /// <see cref="UseLoop"/> was not called yet, or the loop is closed or running, or another loop runs on this thread.
+    /// </exception>
+    public void RunBeforeLoop(Action<AioLoop> entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        Loop.RunBeforeFirstTurn(entry);
     }
 
     /// <summary>Phase 3: the loop stopped; from now on signals are swallowed. Logs <c>Entering shutdown phase.</c></summary>
@@ -253,10 +261,6 @@ public sealed class AioProgram : IDisposable
     public void Dispose()
     {
         _signals.Dispose();
-        if (ReferenceEquals(t_setUpLoop, _loop))
-        {
-            t_setUpLoop = null;
-        }
     }
 
     private void OnFirstSignal(PosixSignal signal)
