@@ -30,6 +30,7 @@ internal static class Emitter
 
         w.Line("// 1. SIGINT/SIGTERM belong to AioRun from here on; the first one runs the shutdown handler.");
         EmitProgramCreation(w, program.Options);
+        w.Line("__program.RegisterSignalHandlers();");
         if (entry.ShutdownHandler is not null)
         {
             w.Line($"__program.ShutdownHandler = static loop => {host}.{HandlerAccessor}(loop);");

@@ -9,7 +9,8 @@ namespace AioRun;
 /// The phases of an AioRun program, as small calls that the generated <c>Main</c> lines up (a
 /// hand-written one may do the same):
 /// <code>
-/// using var program = new AioProgram(options);          // 1. owns SIGINT/SIGTERM from here on
+/// using var program = new AioProgram(options);          // 1.
+/// program.RegisterSignalHandlers();                     //    owns SIGINT/SIGTERM from here on
 /// var loop = program.UseLoop(new AioLoop());            // 2. the loop, with the options applied
 /// var main = loop.CreateTask(MainAsync, "main");        //    or, for a void entry: program.RunBeforeLoop(Setup);
 /// loop.RunForever();
@@ -24,20 +25,24 @@ namespace AioRun;
 /// </summary>
 public sealed class AioProgram : IDisposable
 {
+    // What a signal does, in one field: signals arrive on another thread, hence Interlocked.
+    private const int SignalsListening = 0; // the next signal is the first: it runs the shutdown handler
+    private const int FirstSignalTaken = 1; // later signals are swallowed
+    private const int ShuttingDown = 2;     // EnterShutdownPhase ran: every signal is swallowed, a queued shutdown handler does not run
+
     private readonly object _gate = new();
-    private readonly SignalWatcher _signals;
+    private SignalWatcher? _signals;
+    private int _signalState = SignalsListening;
     private AioLoop? _loop;
     private Action<AioLoop> _shutdownHandler = DefaultShutdownHandler;
-    private bool _signalBeforeLoop;
-    private volatile bool _inShutdown;
+    private bool _signalBeforeLoop; // the first signal came before UseLoop, which delivers it
     private Exception? _shutdownCallbackError;
 
-    /// <summary>Phase 1: takes over SIGINT and SIGTERM (Ctrl-C and Ctrl-Break on Windows) at once.</summary>
+    /// <summary>Phase 1: a program with its options. It owns no signal until <see cref="RegisterSignalHandlers"/>.</summary>
     /// <param name="options">The program's options; the defaults when <see langword="null"/>.</param>
     public AioProgram(AioRunOptions? options = null)
     {
         Options = options ?? new AioRunOptions();
-        _signals = new SignalWatcher(OnFirstSignal);
     }
 
     /// <summary>The program's options.</summary>
@@ -63,6 +68,23 @@ public sealed class AioProgram : IDisposable
         ArgumentNullException.ThrowIfNull(loop);
         Log.StoppingTheLoop(loop.Logger);
         loop.Stop();
+    }
+
+    /// <summary>
+    /// Phase 1: takes SIGINT and SIGTERM over (Ctrl-C and Ctrl-Break on Windows) until <see cref="Dispose"/>; none of
+    /// them terminates the process any more. The first runs <see cref="ShutdownHandler"/> on the loop (once
+    /// <see cref="UseLoop"/> gave one, if it comes earlier); later ones, and every one once
+    /// <see cref="EnterShutdownPhase"/> ran, are swallowed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The program already owns its signals.</exception>
+    public void RegisterSignalHandlers()
+    {
+        if (_signals is not null)
+        {
+            throw new InvalidOperationException("AioProgram.RegisterSignalHandlers was already called; a program takes the signals over once.");
+        }
+
+        _signals = new SignalWatcher(OnSignal);
     }
 
     /// <summary>
@@ -128,8 +150,7 @@ public sealed class AioProgram : IDisposable
     /// <summary>Phase 3: the loop stopped; from now on signals are swallowed. Logs <c>Entering shutdown phase.</c></summary>
     public void EnterShutdownPhase()
     {
-        _inShutdown = true;
-        _signals.SwallowAll();
+        Interlocked.Exchange(ref _signalState, ShuttingDown);
         Log.EnteringShutdownPhase(Loop.Logger);
     }
 
@@ -257,14 +278,17 @@ public sealed class AioProgram : IDisposable
         return 1;
     }
 
-    /// <summary>Releases the signals: from now on they have their default effect again.</summary>
-    public void Dispose()
-    {
-        _signals.Dispose();
-    }
+    /// <summary>Releases the signals taken by <see cref="RegisterSignalHandlers"/>: from now on they have their default effect again.</summary>
+    public void Dispose() => _signals?.Dispose();
 
-    private void OnFirstSignal(PosixSignal signal)
+    private void OnSignal(PosixSignal signal)
     {
+        if (Interlocked.CompareExchange(ref _signalState, FirstSignalTaken, SignalsListening) != SignalsListening)
+        {
+            // Swallowed: a later signal, or any signal once the shutdown began.
+            return;
+        }
+
         AioLoop? loop;
         lock (_gate)
         {
@@ -281,8 +305,9 @@ public sealed class AioProgram : IDisposable
 
     private void RunShutdownHandler()
     {
-        if (_inShutdown)
+        if (Volatile.Read(ref _signalState) == ShuttingDown)
         {
+            // Queued by the first signal, but the shutdown began before it ran.
             return;
         }
 

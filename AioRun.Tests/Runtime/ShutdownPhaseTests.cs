@@ -389,6 +389,16 @@ public class ShutdownPhaseTests
     }
 
     [Fact]
+    public void RegisterSignalHandlers_a_second_time_is_refused()
+    {
+        using var program = new AioProgram();
+        program.RegisterSignalHandlers();
+
+        var error = Assert.Throws<InvalidOperationException>(program.RegisterSignalHandlers);
+        Assert.Contains("already called", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_default_shutdown_handler_logs_Stopping_the_loop_and_stops_it()
     {
         using var t = new TestLoop();
