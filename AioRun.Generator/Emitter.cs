@@ -31,6 +31,7 @@ internal static class Emitter
 
         w.Line("// 1. SIGINT/SIGTERM belong to AioRun from here on; the first one runs the shutdown handler.");
         EmitProgramCreation(w, program.Options);
+        w.Line("__program.RegisterSignalHandlers();");
         if (entry.ShutdownHandler is not null)
         {
             w.Line($"__program.ShutdownHandler = static loop => {host}.{HandlerAccessor}(loop);");
@@ -46,7 +47,9 @@ internal static class Emitter
             w.Line($"__loop = __program.UseLoop(new {program.Entry.LoopType ?? "global::AioRun.AioLoop"}());");
             if (entry.Return == EntryReturn.Void)
             {
-                w.Line($"{host}.{MainAccessor}({Arguments(entry, loop: "__loop")});");
+                string parameter = entry.Parameters.Any(p => p == EntryParameter.Loop) ? "loop" : "_";
+                string modifier = entry.Parameters.Any(p => p == EntryParameter.Args) ? string.Empty : "static ";
+                w.Line($"__program.RunBeforeLoop({modifier}{parameter} => {host}.{MainAccessor}({Arguments(entry, loop: "loop")}));");
             }
         }
 

@@ -23,11 +23,11 @@ public static class Aio
     public static AioTask? CurrentTask => AioTask.Current;
 
     /// <summary>
-    /// The loop of the current code: the loop running on this thread, else the current task's loop, else, on the
-    /// thread that set a program's loop up (<see cref="AioProgram.UseLoop"/>) and before it runs, that loop (a
-    /// <c>void</c> entry creates its tasks there).
+    /// The loop of the current code: the loop running on this thread, else the current task's loop. (A <c>void</c>
+    /// entry runs on its loop before the loop's first turn, through <see cref="AioProgram.RunBeforeLoop"/>, so it
+    /// finds that loop here too.)
     /// </summary>
-    /// <exception cref="InvalidOperationException">None of these exists.</exception>
+    /// <exception cref="InvalidOperationException">Neither exists.</exception>
     public static AioLoop Loop
     {
         get
@@ -40,11 +40,6 @@ public static class Aio
             if (AioTask.Current is { } task)
             {
                 return task.Loop;
-            }
-
-            if (AioProgram.SetUpLoop is { IsClosed: false, IsOwnedByCurrentThread: true } programLoop)
-            {
-                return programLoop;
             }
 
             throw new InvalidOperationException(

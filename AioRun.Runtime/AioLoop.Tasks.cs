@@ -104,18 +104,11 @@ public partial class AioLoop
     private void Register(AioTask task)
     {
         _tasks.Add(task);
-        if (CancelNewTasks && !task.IsProtected)
-        {
-            Log.CancellingTask(_logger, task.Name);
-            task.Cancel();
-        }
-
+        CancelIfCreatedDuringShutdown(task);
         _ready.Enqueue(s_startTask, task);
     }
 
     internal void Unregister(AioTask task) => _tasks.Remove(task);
-
-    internal AioTask[] SnapshotTasks() => _tasks.Snapshot();
 
     internal TaskCompletionHook RentHook() => _hooks.Count > 0 ? _hooks.Pop() : new TaskCompletionHook();
 

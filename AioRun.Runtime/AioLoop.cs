@@ -160,9 +160,6 @@ public partial class AioLoop : SynchronizationContext, IDisposable
     internal bool IsOwnedByCurrentThread =>
         ReferenceEquals(t_current, this) || Volatile.Read(ref _ownerThreadId) == Environment.CurrentManagedThreadId;
 
-    /// <summary>Whether tasks created from now on start cancelled (set by the shutdown's cancel phase).</summary>
-    internal bool CancelNewTasks { get; set; }
-
     /// <summary>How many tracked tasks are not done.</summary>
     internal int PendingTaskCount => _tasks.Count;
 
@@ -250,6 +247,26 @@ public partial class AioLoop : SynchronizationContext, IDisposable
         return RunUntilComplete(task.AsTask());
     }
 
+    /// <summary>
+    /// Runs <paramref name="code"/> on this thread as code on the loop before its first turn: the loop is entered as
+    /// <see cref="RunForever"/> enters it (<see cref="Current"/>, the <see cref="SynchronizationContext"/>,
+    /// <see cref="IsRunning"/>), but no callback runs; those <paramref name="code"/> schedules run once the loop runs.
+    /// A <see cref="Stop"/> meanwhile stays requested: the next <see cref="RunForever"/> runs one turn and returns.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loop is closed or already running, or another loop runs on this thread.</exception>
+    internal void RunBeforeFirstTurn(Action<AioLoop> code)
+    {
+        EnterRunning();
+        try
+        {
+            code(this);
+        }
+        finally
+        {
+            ExitRunning();
+        }
+    }
+
     private void RunUntilCompleteCore(Task task)
     {
         if (!task.IsCompleted)
@@ -277,41 +294,6 @@ public partial class AioLoop : SynchronizationContext, IDisposable
         if (!task.IsCompleted)
         {
             throw new InvalidOperationException("The loop stopped before the task passed to RunUntilComplete completed.");
-        }
-    }
-
-    /// <summary>
-    /// Runs the loop while <paramref name="keepRunning"/> holds, at most <paramref name="timeout"/> on the
-    /// loop's clock. Stop requests made meanwhile are ignored: the shutdown phases use this.
-    /// </summary>
-    /// <returns>Whether <paramref name="keepRunning"/> became false (rather than the time running out).</returns>
-    internal bool RunWhile(Func<bool> keepRunning, TimeSpan timeout)
-    {
-        EnterRunning();
-        var timedOut = new StrongBox<bool>();
-        TimerHandle? deadline = timeout == Timeout.InfiniteTimeSpan
-            ? null
-            : CallLater(timeout, () => timedOut.Value = true);
-        try
-        {
-            while (keepRunning())
-            {
-                if (timedOut.Value)
-                {
-                    return false;
-                }
-
-                RunOnce(runNextTurns: false);
-                _stopping = false;
-            }
-
-            return true;
-        }
-        finally
-        {
-            deadline?.Cancel();
-            _stopping = false;
-            ExitRunning();
         }
     }
 

@@ -9,9 +9,10 @@ namespace AioRun;
 /// The phases of an AioRun program, as small calls that the generated <c>Main</c> lines up (a
 /// hand-written one may do the same):
 /// <code>
-/// using var program = new AioProgram(options);          // 1. owns SIGINT/SIGTERM from here on
+/// using var program = new AioProgram(options);          // 1.
+/// program.RegisterSignalHandlers();                     //    owns SIGINT/SIGTERM from here on
 /// var loop = program.UseLoop(new AioLoop());            // 2. the loop, with the options applied
-/// var main = loop.CreateTask(MainAsync, "main");
+/// var main = loop.CreateTask(MainAsync, "main");        //    or, for a void entry: program.RunBeforeLoop(Setup);
 /// loop.RunForever();
 /// program.EnterShutdownPhase();                         // 3. "Entering shutdown phase."
 /// program.RunShutdownCallback(OnShutdown);              //    (if any)
@@ -24,30 +25,28 @@ namespace AioRun;
 /// </summary>
 public sealed class AioProgram : IDisposable
 {
-    [ThreadStatic]
-    private static AioLoop? t_setUpLoop;
+    // What a signal does, in one field: signals arrive on another thread, hence Interlocked.
+    private const int SignalsListening = 0; // the next signal is the first: it runs the shutdown handler
+    private const int FirstSignalTaken = 1; // later signals are swallowed
+    private const int ShuttingDown = 2;     // EnterShutdownPhase ran: every signal is swallowed, a queued shutdown handler does not run
 
     private readonly object _gate = new();
-    private readonly SignalWatcher _signals;
+    private SignalWatcher? _signals;
+    private int _signalState = SignalsListening;
     private AioLoop? _loop;
     private Action<AioLoop> _shutdownHandler = DefaultShutdownHandler;
-    private bool _signalBeforeLoop;
-    private volatile bool _inShutdown;
+    private bool _signalBeforeLoop; // the first signal came before UseLoop, which delivers it
     private Exception? _shutdownCallbackError;
 
-    /// <summary>Phase 1: takes over SIGINT and SIGTERM (Ctrl-C and Ctrl-Break on Windows) at once.</summary>
+    /// <summary>Phase 1: a program with its options. It owns no signal until <see cref="RegisterSignalHandlers"/>.</summary>
     /// <param name="options">The program's options; the defaults when <see langword="null"/>.</param>
     public AioProgram(AioRunOptions? options = null)
     {
         Options = options ?? new AioRunOptions();
-        _signals = new SignalWatcher(OnFirstSignal);
     }
 
     /// <summary>The program's options.</summary>
     public AioRunOptions Options { get; }
-
-    /// <summary>The loop a program set up on this thread with <see cref="UseLoop"/> (until it is disposed).</summary>
-    internal static AioLoop? SetUpLoop => t_setUpLoop;
 
     /// <summary>The loop given to <see cref="UseLoop"/>.</summary>
     /// <exception cref="InvalidOperationException"><see cref="UseLoop"/> was not called yet.</exception>
@@ -69,6 +68,23 @@ public sealed class AioProgram : IDisposable
         ArgumentNullException.ThrowIfNull(loop);
         Log.StoppingTheLoop(loop.Logger);
         loop.Stop();
+    }
+
+    /// <summary>
+    /// Phase 1: takes SIGINT and SIGTERM over (Ctrl-C and Ctrl-Break on Windows) until <see cref="Dispose"/>; none of
+    /// them terminates the process any more. The first runs <see cref="ShutdownHandler"/> on the loop (once
+    /// <see cref="UseLoop"/> gave one, if it comes earlier); later ones, and every one once
+    /// <see cref="EnterShutdownPhase"/> ran, are swallowed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The program already owns its signals.</exception>
+    public void RegisterSignalHandlers()
+    {
+        if (_signals is not null)
+        {
+            throw new InvalidOperationException("AioProgram.RegisterSignalHandlers was already called; a program takes the signals over once.");
+        }
+
+        _signals = new SignalWatcher(OnSignal);
     }
 
     /// <summary>
@@ -107,8 +123,6 @@ public sealed class AioProgram : IDisposable
             deliver = _signalBeforeLoop;
         }
 
-        t_setUpLoop = loop;
-
         if (deliver)
         {
             loop.CallSoonThreadsafe(RunShutdownHandler);
@@ -117,11 +131,26 @@ public sealed class AioProgram : IDisposable
         return loop;
     }
 
+    /// <summary>
+    /// Phase 2 of a <c>void</c> entry, aiorun's <c>run(loop=loop)</c>: <paramref name="entry"/> runs as code on the loop
+    /// before its first turn, so <see cref="AioLoop.Current"/>, <c>Aio.*</c> and <c>loop.CreateTask</c> work; the
+    /// callbacks it schedules run once the loop runs. A <see cref="AioLoop.Stop"/> in it makes
+    /// <see cref="AioLoop.RunForever"/> run one turn and return.
+    /// </summary>
+    /// <param name="entry">The entry; it receives the program's loop. Its exception propagates.</param>
+    /// <exception cref="InvalidOperationException">
+    /// <see cref="UseLoop"/> was not called yet, or the loop is closed or running, or another loop runs on this thread.
+    /// </exception>
+    public void RunBeforeLoop(Action<AioLoop> entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        Loop.RunBeforeFirstTurn(entry);
+    }
+
     /// <summary>Phase 3: the loop stopped; from now on signals are swallowed. Logs <c>Entering shutdown phase.</c></summary>
     public void EnterShutdownPhase()
     {
-        _inShutdown = true;
-        _signals.SwallowAll();
+        Interlocked.Exchange(ref _signalState, ShuttingDown);
         Log.EnteringShutdownPhase(Loop.Logger);
     }
 
@@ -147,10 +176,8 @@ public sealed class AioProgram : IDisposable
     {
         ArgumentNullException.ThrowIfNull(callback);
         AioLoop loop = Loop;
-        var task = loop.Schedule(new AioTask(loop, _ => callback(loop), "shutdown_callback", string.Empty, 0, isProtected: true));
-        Task outcome = task.AsTask();
-        loop.RunWhile(() => !task.IsDone, Timeout.InfiniteTimeSpan);
-        if (!task.IsFaulted)
+        Task outcome = loop.RunUntilDone(_ => callback(loop), "shutdown_callback");
+        if (!outcome.IsFaulted)
         {
             return;
         }
@@ -174,24 +201,7 @@ public sealed class AioProgram : IDisposable
     {
         AioLoop loop = Loop;
         Log.CancellingPendingTasks(loop.Logger);
-        loop.CancelNewTasks = true;
-        foreach (AioTask task in loop.SnapshotTasks())
-        {
-            if (task.IsProtected || task.IsDone)
-            {
-                continue;
-            }
-
-            Log.CancellingTask(loop.Logger, task.Name);
-            try
-            {
-                task.Cancel();
-            }
-            catch (Exception ex)
-            {
-                loop.CallExceptionHandler(new AioExceptionContext("A cancellation callback threw", ex, task));
-            }
-        }
+        loop.CancelPendingTasks();
     }
 
     /// <summary>
@@ -204,13 +214,13 @@ public sealed class AioProgram : IDisposable
     {
         AioLoop loop = Loop;
         Log.RunningPendingTasks(loop.Logger);
-        if (loop.RunWhile(() => loop.PendingTaskCount > 0, Options.ShutdownTimeout))
+        if (loop.RunUntilTasksDone(Options.ShutdownTimeout))
         {
             return true;
         }
 
         double seconds = Options.ShutdownTimeout.TotalSeconds;
-        foreach (AioTask task in loop.SnapshotTasks())
+        foreach (AioTask task in loop.AllTasks())
         {
             Log.TaskRefusedToExit(loop.Logger, seconds, task.Name, task.CreationSite, task.IsProtected ? " (protected by ShutdownWaitsFor)" : string.Empty);
         }
@@ -223,7 +233,7 @@ public sealed class AioProgram : IDisposable
     {
         AioLoop loop = Loop;
         Log.WaitingForExecutor(loop.Logger);
-        loop.RunWhile(() => loop.PendingExecutorWork > 0, Timeout.InfiniteTimeSpan);
+        loop.RunUntilExecutorIdle();
     }
 
     /// <summary>Phase 7: closes the loop and logs <c>Leaving. Bye!</c></summary>
@@ -268,18 +278,17 @@ public sealed class AioProgram : IDisposable
         return 1;
     }
 
-    /// <summary>Releases the signals: from now on they have their default effect again.</summary>
-    public void Dispose()
-    {
-        _signals.Dispose();
-        if (ReferenceEquals(t_setUpLoop, _loop))
-        {
-            t_setUpLoop = null;
-        }
-    }
+    /// <summary>Releases the signals taken by <see cref="RegisterSignalHandlers"/>: from now on they have their default effect again.</summary>
+    public void Dispose() => _signals?.Dispose();
 
-    private void OnFirstSignal(PosixSignal signal)
+    private void OnSignal(PosixSignal signal)
     {
+        if (Interlocked.CompareExchange(ref _signalState, FirstSignalTaken, SignalsListening) != SignalsListening)
+        {
+            // Swallowed: a later signal, or any signal once the shutdown began.
+            return;
+        }
+
         AioLoop? loop;
         lock (_gate)
         {
@@ -296,8 +305,9 @@ public sealed class AioProgram : IDisposable
 
     private void RunShutdownHandler()
     {
-        if (_inShutdown)
+        if (Volatile.Read(ref _signalState) == ShuttingDown)
         {
+            // Queued by the first signal, but the shutdown began before it ran.
             return;
         }
 

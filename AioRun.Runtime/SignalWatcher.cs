@@ -1,27 +1,28 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.InteropServices;
-using System.Threading;
 
 namespace AioRun;
 
 /// <summary>
 /// Owns the shutdown signals: SIGINT and SIGTERM on Unix; on Windows SIGINT and SIGQUIT, which .NET maps
 /// to Ctrl-C and Ctrl-Break (also what a parent sends to a child started with CREATE_NEW_PROCESS_GROUP).
-/// The first signal runs the reaction; every signal, first or later, is kept from terminating the process.
+/// Every signal is kept from terminating the process and forwarded; what it means is the owner's decision.
 /// </summary>
 internal sealed class SignalWatcher : IDisposable
 {
     private readonly PosixSignalRegistration[] _registrations;
-    private readonly Action<PosixSignal> _onFirstSignal;
-    private int _fired;
+    private readonly Action<PosixSignal> _onSignal;
 
-    public SignalWatcher(Action<PosixSignal> onFirstSignal)
+    /// <summary>Takes the signals over at once.</summary>
+    /// <param name="onSignal">Called for each signal, on the thread the runtime delivers it on.</param>
+    public SignalWatcher(Action<PosixSignal> onSignal)
     {
-        _onFirstSignal = onFirstSignal;
+        _onSignal = onSignal;
         PosixSignal[] signals = OperatingSystem.IsWindows()
             ? new[] { PosixSignal.SIGINT, PosixSignal.SIGQUIT }
             : new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM };
-        var registrations = new System.Collections.Generic.List<PosixSignalRegistration>(signals.Length);
+        var registrations = new List<PosixSignalRegistration>(signals.Length);
         foreach (PosixSignal signal in signals)
         {
             try
@@ -37,9 +38,7 @@ internal sealed class SignalWatcher : IDisposable
         _registrations = registrations.ToArray();
     }
 
-    /// <summary>From now on every signal is swallowed (the shutdown has begun).</summary>
-    public void SwallowAll() => Interlocked.Exchange(ref _fired, 1);
-
+    /// <summary>Gives the signals back: from now on they have their default effect again.</summary>
     public void Dispose()
     {
         foreach (PosixSignalRegistration registration in _registrations)
@@ -50,10 +49,8 @@ internal sealed class SignalWatcher : IDisposable
 
     private void Handle(PosixSignalContext context)
     {
+        // Even a signal the owner ignores must not kill the process under the shutdown.
         context.Cancel = true;
-        if (Interlocked.Exchange(ref _fired, 1) == 0)
-        {
-            _onFirstSignal(context.Signal);
-        }
+        _onSignal(context.Signal);
     }
 }

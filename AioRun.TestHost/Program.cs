@@ -1,6 +1,7 @@
 // A hand-written AioRun program for the process tests: Main lines the runtime's shutdown phases up
-// exactly as SPEC §4 says (what the generator emits for [AioRunEntry]). args[0] picks a scenario; each
-// prints READY once it is ready to be signalled, then lines the tests look for.
+// exactly as the generator does for [AioRunEntry], so that the tests signal the same sequence a user's
+// program runs. args[0] picks a scenario; each prints READY once it is ready to be signalled, then
+// lines the tests look for.
 using AioRun;
 
 string scenario = args.Length > 0 ? args[0] : "service";
@@ -13,6 +14,7 @@ var options = scenario switch
 };
 
 using var program = new AioProgram(options);
+program.RegisterSignalHandlers();
 AioLoop loop;
 try
 {

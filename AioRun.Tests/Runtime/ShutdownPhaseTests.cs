@@ -274,22 +274,128 @@ public class ShutdownPhaseTests
     [Fact]
     public void Before_the_loop_runs_Aio_works_on_the_thread_that_owns_the_programs_loop_and_nowhere_else()
     {
-        // A void [AioRunEntry] sets up its tasks this way, before RunForever.
+        // A void [AioRunEntry] sets up its tasks this way, in RunBeforeLoop before RunForever.
         using var t = new TestLoop();
         using var program = new AioProgram();
         AioLoop loop = program.UseLoop(t.Loop);
 
-        AioTask setUp = Aio.CreateTask(() => Task.CompletedTask, "set-up-before-the-loop-runs");
+        AioTask setUp = null!; // set by the entry
         Exception? elsewhere = null;
-        var other = new Thread(() => elsewhere = Record.Exception(() => Aio.Loop));
-        other.Start();
-        other.Join();
+        program.RunBeforeLoop(_ =>
+        {
+            setUp = Aio.CreateTask(() => Task.CompletedTask, "set-up-before-the-loop-runs");
+            var other = new Thread(() => elsewhere = Record.Exception(() => Aio.Loop));
+            other.Start();
+            other.Join();
+        });
         loop.RunUntilComplete(setUp);
 
         Assert.Same(loop, setUp.Loop);
         Assert.IsType<InvalidOperationException>(elsewhere);
         program.Dispose();
         Assert.Throws<InvalidOperationException>(() => Aio.Loop);
+    }
+
+    [Fact]
+    public void RunBeforeLoop_runs_the_entry_as_code_on_the_loop_and_what_it_schedules_runs_once_the_loop_runs()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        SynchronizationContext? before = SynchronizationContext.Current;
+        var events = new List<string>();
+        AioTask? created = null;
+
+        program.RunBeforeLoop(l =>
+        {
+            events.Add($"entry: given the loop {ReferenceEquals(l, loop)}, current {ReferenceEquals(AioLoop.Current, loop)}, context {ReferenceEquals(SynchronizationContext.Current, loop)}");
+            created = Aio.CreateTask(async () =>
+            {
+                events.Add("task ran");
+                await Aio.Sleep(0);
+                Aio.Stop();
+            }, "set-up");
+            l.CallSoon(() => events.Add("callback ran"));
+            events.Add("entry returned");
+        });
+        events.Add($"after: current {AioLoop.TryGetCurrent(out _)}, running {loop.IsRunning}, context restored {ReferenceEquals(SynchronizationContext.Current, before)}");
+        loop.RunForever();
+
+        Assert.Equal(
+            new[]
+            {
+                "entry: given the loop True, current True, context True",
+                "entry returned",
+                "after: current False, running False, context restored True",
+                "task ran",
+                "callback ran",
+            },
+            events);
+        Assert.NotNull(created);
+        Assert.Same(loop, created.Loop);
+        Assert.True(created.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public void A_Stop_in_RunBeforeLoop_makes_the_loop_run_one_turn_and_return()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        var turns = new List<string>();
+
+        program.RunBeforeLoop(l =>
+        {
+            l.CallSoon(() =>
+            {
+                turns.Add("first turn");
+                // Stops too, so that a lost stop fails the test instead of hanging it.
+                l.CallSoon(() =>
+                {
+                    turns.Add("second turn");
+                    l.Stop();
+                });
+            });
+            Aio.Stop();
+        });
+        loop.RunForever();
+
+        Assert.Equal(new[] { "first turn" }, turns);
+    }
+
+    [Fact]
+    public void An_exception_in_RunBeforeLoop_propagates_and_leaves_the_loop_as_it_was()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        SynchronizationContext? before = SynchronizationContext.Current;
+
+        var error = Assert.Throws<FormatException>(() => program.RunBeforeLoop(_ => throw new FormatException("the entry failed")));
+
+        Assert.Equal("the entry failed", error.Message);
+        Assert.False(AioLoop.TryGetCurrent(out _));
+        Assert.False(loop.IsRunning);
+        Assert.Same(before, SynchronizationContext.Current);
+    }
+
+    [Fact]
+    public void RunBeforeLoop_before_UseLoop_is_refused()
+    {
+        using var program = new AioProgram();
+
+        var error = Assert.Throws<InvalidOperationException>(() => program.RunBeforeLoop(_ => { }));
+        Assert.Contains("UseLoop", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RegisterSignalHandlers_a_second_time_is_refused()
+    {
+        using var program = new AioProgram();
+        program.RegisterSignalHandlers();
+
+        var error = Assert.Throws<InvalidOperationException>(program.RegisterSignalHandlers);
+        Assert.Contains("already called", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
