@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using AioRun.Generator;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -13,28 +14,20 @@ namespace AioRun.Tests.Generator;
 /// </summary>
 internal static class GeneratorHarness
 {
-    /// <summary>The usings every test program starts with (a raw compilation has no implicit usings).</summary>
-    public const string Usings = "using System;\nusing System.Threading;\nusing System.Threading.Tasks;\nusing AioRun;\n";
-
     public static readonly CSharpParseOptions ParseOptions = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest);
-
-    public static readonly ImmutableArray<MetadataReference> References = WithAioRun(Basic.Reference.Assemblies.Net100.References.All);
 
     /// <summary>The language version a .NET 8 SDK gives a net8.0 project by default, the oldest the package supports.</summary>
     public static readonly CSharpParseOptions Net8ParseOptions = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.CSharp12);
-
-    /// <summary>The net8.0 reference assemblies (the package's lowest target) with AioRun.</summary>
-    public static readonly ImmutableArray<MetadataReference> Net8References = WithAioRun(Basic.Reference.Assemblies.Net80.References.All);
 
     public static CSharpCompilation Compilation(string source, OutputKind kind = OutputKind.ConsoleApplication, string assemblyName = "UserProgram") =>
         Compilation(new[] { source }, kind, assemblyName);
 
     public static CSharpCompilation Compilation(IEnumerable<string> sources, OutputKind kind = OutputKind.ConsoleApplication, string assemblyName = "UserProgram") =>
-        Compilation(sources, kind, assemblyName, References, ParseOptions);
+        Compilation(sources, kind, assemblyName, References.Net10, ParseOptions);
 
     /// <summary>A program as a net8.0 project on a .NET 8 SDK compiles it: net8.0 references, C# 12.</summary>
     public static CSharpCompilation Net8Compilation(string source) =>
-        Compilation(new[] { source }, OutputKind.ConsoleApplication, "UserProgram", Net8References, Net8ParseOptions);
+        Compilation(new[] { source }, OutputKind.ConsoleApplication, "UserProgram", References.Net8, Net8ParseOptions);
 
     private static CSharpCompilation Compilation(IEnumerable<string> sources, OutputKind kind, string assemblyName, ImmutableArray<MetadataReference> references, CSharpParseOptions parseOptions) =>
         CSharpCompilation.Create(
@@ -43,13 +36,6 @@ internal static class GeneratorHarness
             references,
             new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable)
                 .WithSpecificDiagnosticOptions(SdkNoWarn));
-
-    private static ImmutableArray<MetadataReference> WithAioRun(IEnumerable<MetadataReference> framework) => ImmutableArray.CreateRange(
-        framework.Concat(new[]
-        {
-            MetadataReference.CreateFromFile(typeof(AioLoop).Assembly.Location),
-            MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location),
-        }));
 
     /// <summary>What the .NET SDK turns off by default (<c>NoWarn</c> 1701;1702: reference version unification).</summary>
     private static readonly Dictionary<string, ReportDiagnostic> SdkNoWarn = new()

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Immutable;
 using System.Reflection;
 using AioRun.Generator;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -14,7 +15,7 @@ namespace AioRun.Tests.Generator;
 /// </summary>
 public class IncrementalTests
 {
-    private const string Entry = GeneratorHarness.Usings + """
+    private const string Entry = TestSource.Usings + """
         namespace App;
 
         static partial class Program

@@ -1,4 +1,5 @@
 using AioRun.Analyzers.Entry;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -11,7 +12,7 @@ namespace AioRun.Tests.Generator;
 /// </summary>
 public class ProjectConflictTests
 {
-    private const string Entry = GeneratorHarness.Usings + """
+    private const string Entry = TestSource.Usings + """
         namespace App;
 
         static partial class Program
@@ -86,7 +87,7 @@ public class ProjectConflictTests
     [InlineData("static void Host() { var main = [AioRunEntry] static () => Task.CompletedTask; }")]
     public void An_entry_on_a_local_function_or_lambda_gets_AIO105_and_no_program(string member)
     {
-        CSharpCompilation compilation = GeneratorHarness.Compilation(GeneratorHarness.Usings + $$"""
+        CSharpCompilation compilation = GeneratorHarness.Compilation(TestSource.Usings + $$"""
             static partial class Program
             {
                 {{member}}

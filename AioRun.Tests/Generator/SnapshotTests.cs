@@ -1,3 +1,4 @@
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
@@ -149,7 +150,7 @@ public class SnapshotTests
     public void The_generated_program_matches_its_snapshot_and_compiles_cleanly(string name)
     {
         (string source, Dictionary<string, string> properties) = Cases[name];
-        var generated = GeneratorHarness.Generate(GeneratorHarness.Compilation(GeneratorHarness.Usings + source), properties);
+        var generated = GeneratorHarness.Generate(GeneratorHarness.Compilation(TestSource.Usings + source), properties);
 
         Snapshot.Verify(name, $"// ---- {AioRun.Generator.Emitter.ProgramHintName}\n{generated.Program}\n// ---- {AioRun.Generator.Emitter.AccessorsHintName}\n{generated.Accessors}");
         if (name != "Invalid_options_are_left_out")
@@ -172,7 +173,7 @@ public class SnapshotTests
     public void The_generated_program_compiles_cleanly_for_net8_with_its_default_CSharp_12(string name)
     {
         (string source, Dictionary<string, string> properties) = Cases[name];
-        var generated = GeneratorHarness.Generate(GeneratorHarness.Net8Compilation(GeneratorHarness.Usings + source), properties);
+        var generated = GeneratorHarness.Generate(GeneratorHarness.Net8Compilation(TestSource.Usings + source), properties);
 
         Assert.Equal(LanguageVersion.CSharp12, ((CSharpParseOptions)generated.Output.SyntaxTrees.Last().Options).LanguageVersion);
         Assert.Contains(generated.Output.ReferencedAssemblyNames, a => a.Name == "System.Runtime" && a.Version.Major == 8);

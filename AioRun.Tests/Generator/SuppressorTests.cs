@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using AioRun.Generator;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
@@ -9,7 +10,7 @@ namespace AioRun.Tests.Generator;
 /// <summary>The generated top-level program makes the compiler ignore Main with CS7022; the suppressor hides that for [AioRunEntry] methods only.</summary>
 public class SuppressorTests
 {
-    private const string Source = GeneratorHarness.Usings + """
+    private const string Source = TestSource.Usings + """
         static partial class Program
         {
             [AioRunEntry]

@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
-using static AioRun.Tests.Analyzers.LoopSafety.TestReferences;
+using static AioRun.Tests.Support.TestSource;
 using Fix = AioRun.Tests.Analyzers.LoopSafety.CodeFixVerifier<AioRun.Analyzers.LoopSafety.BlockingCallAnalyzer, AioRun.Analyzers.CodeFixes.BlockingCallCodeFix>;
 using Verify = AioRun.Tests.Analyzers.LoopSafety.AnalyzerVerifier<AioRun.Analyzers.LoopSafety.BlockingCallAnalyzer>;
 
@@ -377,12 +377,12 @@ public class BlockingCallTests
         InClass("""
                 async Task M()
                 {
-                    string text = File.ReadAllText("x");
+                    string text = {|#0:File.ReadAllText("x")|};
                     await Task.Yield();
                 }
             """, Helpers),
         new DiagnosticResult("AIO003", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
-            .WithSpan(12, 23, 12, 44)
+            .WithLocation(0)
             .WithMessage("'File.ReadAllText' blocks the loop thread: every task on the loop stalls until it returns, or deadlocks (use await File.ReadAllTextAsync)"));
 
     // ---------------------------------------------------------------- code fixes

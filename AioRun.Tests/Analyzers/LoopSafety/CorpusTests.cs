@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using AioRun.Analyzers.LoopSafety;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -66,7 +67,7 @@ public class CorpusTests
     private static CSharpCompilation Compile(IEnumerable<(string Name, string Text)> files) => CSharpCompilation.Create(
         "Corpus",
         files.Select(f => CSharpSyntaxTree.ParseText(f.Text, Parse, path: f.Name)),
-        TestReferences.All,
+        References.Net10,
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
 
     private static async Task<(ImmutableArray<Diagnostic>, List<Exception>)> AnalyzeAsync(Compilation compilation)

@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
-using static AioRun.Tests.Analyzers.LoopSafety.TestReferences;
+using static AioRun.Tests.Support.TestSource;
 using Fix = AioRun.Tests.Analyzers.LoopSafety.CodeFixVerifier<AioRun.Analyzers.LoopSafety.MissingCancellationAnalyzer, AioRun.Analyzers.CodeFixes.MissingCancellationCodeFix>;
 using Verify = AioRun.Tests.Analyzers.LoopSafety.AnalyzerVerifier<AioRun.Analyzers.LoopSafety.MissingCancellationAnalyzer>;
 
@@ -257,11 +257,11 @@ public class MissingCancellationTests
         InClass("""
                 async Task M(CancellationToken stop)
                 {
-                    await Task.Delay(100);
+                    await {|#0:Task.Delay(100)|};
                 }
             """, Helpers),
         new DiagnosticResult("AIO004", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
-            .WithSpan(12, 15, 12, 30)
+            .WithLocation(0)
             .WithMessage("'Task.Delay' accepts a CancellationToken but gets none: the shutdown cannot cancel this await (pass stop)"));
 
     // ---------------------------------------------------------------- code fixes

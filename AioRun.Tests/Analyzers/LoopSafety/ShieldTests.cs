@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
-using static AioRun.Tests.Analyzers.LoopSafety.TestReferences;
+using static AioRun.Tests.Support.TestSource;
 using Fix = AioRun.Tests.Analyzers.LoopSafety.CodeFixVerifier<AioRun.Analyzers.LoopSafety.ShieldAnalyzer, AioRun.Analyzers.CodeFixes.ShieldCodeFix>;
 using Verify = AioRun.Tests.Analyzers.LoopSafety.AnalyzerVerifier<AioRun.Analyzers.LoopSafety.ShieldAnalyzer>;
 
@@ -252,11 +252,11 @@ public class ShieldTests
         InClass("""
                 async Task M(CancellationToken ct)
                 {
-                    await WorkAsync().WaitAsync(ct);
+                    await {|#0:WorkAsync().WaitAsync(ct)|};
                 }
             """, Helpers),
         new DiagnosticResult("AIO002", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
-            .WithSpan(12, 15, 12, 40)
+            .WithLocation(0)
             .WithMessage("'WaitAsync' with a token lets the caller stop waiting while the work goes on, but the shutdown does not wait for that work (use Aio.ShutdownWaitsFor)"));
 
     // ---------------------------------------------------------------- code fixes

@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
-using static AioRun.Tests.Analyzers.LoopSafety.TestReferences;
+using static AioRun.Tests.Support.TestSource;
 using Fix = AioRun.Tests.Analyzers.LoopSafety.CodeFixVerifier<AioRun.Analyzers.LoopSafety.UntrackedWorkAnalyzer, AioRun.Analyzers.CodeFixes.UntrackedWorkCodeFix>;
 using Verify = AioRun.Tests.Analyzers.LoopSafety.AnalyzerVerifier<AioRun.Analyzers.LoopSafety.UntrackedWorkAnalyzer>;
 
@@ -343,11 +343,11 @@ public class UntrackedWorkTests
         InClass("""
                 async Task M()
                 {
-                    await Task.Run(() => Compute());
+                    await {|#0:Task.Run(() => Compute())|};
                 }
             """, Helpers),
         new DiagnosticResult("AIO001", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
-            .WithSpan(12, 15, 12, 40)
+            .WithLocation(0)
             .WithMessage("'Task.Run' starts work on the thread pool: the loop does not track this work, so the shutdown neither cancels it nor waits for it (use Aio.RunInExecutor)"));
 
     // ---------------------------------------------------------------- code fixes

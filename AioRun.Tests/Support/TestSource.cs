@@ -1,0 +1,25 @@
+namespace AioRun.Tests.Support;
+
+/// <summary>The text every test source starts with: a raw compilation has none of the usings an SDK project gets implicitly.</summary>
+internal static class TestSource
+{
+    /// <summary>The usings the .NET SDK gives a console app (<c>ImplicitUsings</c>), and AioRun's, one per line.</summary>
+    public const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.IO;
+        using System.Linq;
+        using System.Net.Http;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using AioRun;
+
+        """;
+
+    /// <summary><see cref="Usings"/> as the SDK writes them, <c>global using</c>, for a file beside a project's own files.</summary>
+    public static readonly string GlobalUsings = Usings.Replace("using ", "global using ", StringComparison.Ordinal);
+
+    /// <summary><paramref name="members"/> inside <c>partial class C</c>, after <see cref="Usings"/>, then <paramref name="helpers"/>.</summary>
+    public static string InClass(string members, string helpers = "") =>
+        Usings + "partial class C\n{\n" + members + (helpers.Length > 0 ? "\n" + helpers + "\n" : "") + "}\n";
+}
