@@ -17,7 +17,7 @@ namespace AioRun.Tests.Analyzers.LoopSafety;
 /// Keeps AioRun.Samples/LoopSafety honest: its Firing.cs gets exactly the diagnostics its comments name, its other
 /// files none, and the code fixes turn Firing.cs into the methods of Fixed.cs.
 /// </summary>
-public class SampleTests
+public class LoopSafetySampleTests
 {
     private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(
         new UntrackedWorkAnalyzer(), new ShieldAnalyzer(), new BlockingCallAnalyzer(), new MissingCancellationAnalyzer(), new TrackedTaskSuppressor());
