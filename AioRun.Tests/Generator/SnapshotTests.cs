@@ -6,7 +6,8 @@ namespace AioRun.Tests.Generator;
 
 /// <summary>
 /// The generated program and accessors for every entry shape and option combination, pinned by snapshot files in
-/// <c>Snapshots/</c>. Each generated program must also compile without a warning (CS7022 suppressed).
+/// <c>Snapshots/</c>. Each generated program must also compile without a warning (CS7022 suppressed), and the
+/// generator must cache every step when it runs again on the same input.
 /// </summary>
 public class SnapshotTests
 {
@@ -150,6 +151,7 @@ public class SnapshotTests
     public void The_generated_program_matches_its_snapshot_and_compiles_cleanly(string name)
     {
         (string source, Dictionary<string, string> properties) = Cases[name];
+        GeneratorHarness.AssertCachedOnASecondRun(GeneratorHarness.Compilation(TestSource.Usings + source), properties);
         var generated = GeneratorHarness.Generate(GeneratorHarness.Compilation(TestSource.Usings + source), properties);
 
         Snapshot.Verify(name, $"// ---- {AioRun.Generator.Emitter.ProgramHintName}\n{generated.Program}\n// ---- {AioRun.Generator.Emitter.AccessorsHintName}\n{generated.Accessors}");
@@ -173,6 +175,7 @@ public class SnapshotTests
     public void The_generated_program_compiles_cleanly_for_net8_with_its_default_CSharp_12(string name)
     {
         (string source, Dictionary<string, string> properties) = Cases[name];
+        GeneratorHarness.AssertCachedOnASecondRun(GeneratorHarness.Net8Compilation(TestSource.Usings + source), properties);
         var generated = GeneratorHarness.Generate(GeneratorHarness.Net8Compilation(TestSource.Usings + source), properties);
 
         Assert.Equal(LanguageVersion.CSharp12, ((CSharpParseOptions)generated.Output.SyntaxTrees.Last().Options).LanguageVersion);
