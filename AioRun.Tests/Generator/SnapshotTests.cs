@@ -1,10 +1,8 @@
-using System.Collections.Immutable;
 using AioRun.Tests.Analyzers.Entry;
 using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Testing;
-using Microsoft.CodeAnalysis.Text;
 using Xunit;
 using Xunit.Sdk;
 
@@ -199,7 +197,7 @@ public class SnapshotTests
     private static async Task RunCaseAsync(string name, bool net8, Action<GeneratorTest>? configure = null)
     {
         (string source, Dictionary<string, string> properties) = Cases[name];
-        string code = TestSource.Usings + WithoutMarkup(source);
+        string code = TestSource.Usings + TestSource.WithoutMarkup(source);
         if (Snapshot.Updating)
         {
             // From the net10.0 output in either theory, so that the order in which they run does not matter.
@@ -224,10 +222,4 @@ public class SnapshotTests
         }
     }
 
-    /// <summary>The source as the compiler sees it: the testing framework's markup taken out.</summary>
-    private static string WithoutMarkup(string source)
-    {
-        TestFileMarkupParser.GetSpans(source, out string text, out ImmutableDictionary<string, ImmutableArray<TextSpan>> _);
-        return text;
-    }
 }

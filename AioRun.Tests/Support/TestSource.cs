@@ -1,3 +1,7 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis.Testing;
+using Microsoft.CodeAnalysis.Text;
+
 namespace AioRun.Tests.Support;
 
 /// <summary>The text every test source starts with: a raw compilation has none of the usings an SDK project gets implicitly.</summary>
@@ -22,4 +26,14 @@ internal static class TestSource
     /// <summary><paramref name="members"/> inside <c>partial class C</c>, after <see cref="Usings"/>, then <paramref name="helpers"/>.</summary>
     public static string InClass(string members, string helpers = "") =>
         Usings + "partial class C\n{\n" + members + (helpers.Length > 0 ? "\n" + helpers + "\n" : "") + "}\n";
+
+    /// <summary>
+    /// A source as the compiler sees it: the testing framework's markup (<c>{|#0:...|}</c>, <c>[|...|]</c>) taken out,
+    /// for a source that goes to the testing framework in one test and to the plain driver in another.
+    /// </summary>
+    public static string WithoutMarkup(string source)
+    {
+        TestFileMarkupParser.GetSpans(source, out string text, out ImmutableDictionary<string, ImmutableArray<TextSpan>> _);
+        return text;
+    }
 }
