@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using AioRun.Generator;
 using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using AioRun.Analyzers.CodeFixes;
-using AioRun.Analyzers.LoopSafety;
 using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -19,9 +18,6 @@ namespace AioRun.Tests.Analyzers.LoopSafety;
 /// </summary>
 public class LoopSafetySampleTests
 {
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(
-        new UntrackedWorkAnalyzer(), new ShieldAnalyzer(), new BlockingCallAnalyzer(), new MissingCancellationAnalyzer(), new TrackedTaskSuppressor());
-
     private static readonly ImmutableArray<CodeFixProvider> Fixes = ImmutableArray.Create<CodeFixProvider>(
         new UntrackedWorkCodeFix(), new ShieldCodeFix(), new BlockingCallCodeFix(), new MissingCancellationCodeFix());
 
@@ -34,7 +30,7 @@ public class LoopSafetySampleTests
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 
         ImmutableArray<Diagnostic> diagnostics = await compilation
-            .WithAnalyzers(Analyzers, new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, true, false, reportSuppressedDiagnostics: true))
+            .WithAnalyzers(LoopSafetyAnalyzers.All, new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, true, false, reportSuppressedDiagnostics: true))
             .GetAllDiagnosticsAsync();
 
         var expected = File.ReadAllLines(Path.Combine(SampleFolder, "Firing.cs"))
@@ -76,7 +72,7 @@ public class LoopSafetySampleTests
         {
             Document firing = solution.GetDocument(firingId)!;
             Compilation compilation = (await firing.Project.GetCompilationAsync())!;
-            Diagnostic? next = (await compilation.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync())
+            Diagnostic? next = (await compilation.WithAnalyzers(LoopSafetyAnalyzers.All).GetAnalyzerDiagnosticsAsync())
                 .Where(d => d.Location.SourceTree == compilation.SyntaxTrees.Single(t => t.FilePath == firing.FilePath || t.FilePath.EndsWith("Firing.cs", StringComparison.Ordinal)))
                 .OrderBy(d => d.Location.SourceSpan.Start)
                 .FirstOrDefault();

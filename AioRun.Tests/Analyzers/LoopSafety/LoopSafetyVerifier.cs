@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using AioRun.Analyzers.LoopSafety;
 using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Testing;
@@ -5,6 +7,13 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
 
 namespace AioRun.Tests.Analyzers.LoopSafety;
+
+/// <summary>The four loop-safety analyzers and the CS4014 suppressor, as the package runs them, for the tests that run them all at once.</summary>
+internal static class LoopSafetyAnalyzers
+{
+    public static readonly ImmutableArray<DiagnosticAnalyzer> All = ImmutableArray.Create<DiagnosticAnalyzer>(
+        new UntrackedWorkAnalyzer(), new ShieldAnalyzer(), new BlockingCallAnalyzer(), new MissingCancellationAnalyzer(), new TrackedTaskSuppressor());
+}
 
 /// <summary>Diagnostics of one analyzer on test sources written with markup (<c>[|...|]</c> where a diagnostic is expected).</summary>
 internal static class AnalyzerVerifier<TAnalyzer>
