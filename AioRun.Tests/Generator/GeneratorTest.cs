@@ -39,7 +39,7 @@ internal sealed class GeneratorTest : CSharpSourceGeneratorTest<AioRunEntryGener
         }
     }
 
-    /// <summary>The analyzers that run beside the generator; by default those a build with the package runs.</summary>
+    /// <summary>The analyzers that run beside the generator; by default the CS7022 suppressor and the entry analyzer, whose diagnostics are about the entry the generator reads.</summary>
     public List<DiagnosticAnalyzer> Analyzers { get; } = new() { new EntryPointSuppressor(), new EntryAnalyzer() };
 
     /// <summary>

@@ -4,7 +4,10 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace AioRun.Tests.Support;
 
-/// <summary>The text every test source starts with: a raw compilation has none of the usings an SDK project gets implicitly.</summary>
+/// <summary>
+/// Test sources: the usings every one starts with (a raw compilation has none of those an SDK project gets
+/// implicitly), and the pieces that put a test's code into a compilable file.
+/// </summary>
 internal static class TestSource
 {
     /// <summary>The usings the .NET SDK gives a console app (<c>ImplicitUsings</c>), and AioRun's, one per line.</summary>
@@ -20,7 +23,7 @@ internal static class TestSource
 
         """;
 
-    /// <summary><see cref="Usings"/> as the SDK writes them, <c>global using</c>, for a file beside a project's own files.</summary>
+    /// <summary><see cref="Usings"/> in the <c>global using</c> form of the SDK's GlobalUsings.g.cs, for a file beside a project's own files.</summary>
     public static readonly string GlobalUsings = Usings.Replace("using ", "global using ", StringComparison.Ordinal);
 
     /// <summary><paramref name="members"/> inside <c>partial class C</c>, after <see cref="Usings"/>, then <paramref name="helpers"/>.</summary>
