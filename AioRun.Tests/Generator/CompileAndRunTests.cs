@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using AioRun.Tests.Process;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Emit;
 using Xunit;
@@ -219,7 +220,7 @@ public class CompileAndRunTests
     /// <summary>Generates, compiles and emits the program into its own folder beside AioRun.dll, then starts it.</summary>
     private static ChildProcess Start(string source, Dictionary<string, string>? buildProperties = null, params string[] args)
     {
-        var generated = GeneratorHarness.Generate(GeneratorHarness.Compilation(GeneratorHarness.Usings + source), buildProperties);
+        var generated = GeneratorHarness.Generate(GeneratorHarness.Compilation(TestSource.Usings + source), buildProperties);
         GeneratorHarness.AssertClean(generated.Output);
 
         string directory = Path.Combine(ProgramsDirectory, Guid.NewGuid().ToString("N"));

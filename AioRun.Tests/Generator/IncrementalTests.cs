@@ -1,7 +1,5 @@
-using System.Collections;
-using System.Collections.Immutable;
-using System.Reflection;
 using AioRun.Generator;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -14,7 +12,7 @@ namespace AioRun.Tests.Generator;
 /// </summary>
 public class IncrementalTests
 {
-    private const string Entry = GeneratorHarness.Usings + """
+    private const string Entry = TestSource.Usings + """
         namespace App;
 
         static partial class Program
@@ -33,12 +31,6 @@ public class IncrementalTests
         }
         """;
 
-    private static readonly string[] OurSteps =
-    {
-        TrackingNames.Entries, TrackingNames.CallableEntries, TrackingNames.ChosenEntry, TrackingNames.ProjectOptions,
-        TrackingNames.TopLevelStatements, TrackingNames.ProjectFacts, TrackingNames.Program, TrackingNames.Accessors,
-    };
-
     [Fact]
     public void After_an_unrelated_edit_every_step_is_cached_or_unchanged()
     {
@@ -47,8 +39,8 @@ public class IncrementalTests
         CSharpCompilation edited = ReplaceTree(compilation, 1, Unrelated.Replace("x * 2", "x + x", StringComparison.Ordinal));
         GeneratorRunResult second = driver.RunGenerators(edited).GetRunResult().Results.Single();
 
-        AssertEveryStepOutput(second, OurSteps, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
-        Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        GeneratorHarness.AssertEveryStepOutput(second, GeneratorHarness.StepNames, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        GeneratorHarness.AssertEverySourceOutputCached(second);
     }
 
     [Fact]
@@ -59,8 +51,8 @@ public class IncrementalTests
         CSharpCompilation edited = ReplaceTree(compilation, 0, Entry.Replace("ShutdownTimeoutSeconds = 5", "ShutdownTimeoutSeconds = 6", StringComparison.Ordinal));
         GeneratorRunResult second = driver.RunGenerators(edited).GetRunResult().Results.Single();
 
-        AssertEveryStepOutput(second, new[] { TrackingNames.Entries, TrackingNames.Program }, IncrementalStepRunReason.Modified);
-        AssertEveryStepOutput(second, new[] { TrackingNames.ProjectOptions, TrackingNames.ProjectFacts, TrackingNames.Accessors }, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        GeneratorHarness.AssertEveryStepOutput(second, new[] { TrackingNames.Entries, TrackingNames.Program }, IncrementalStepRunReason.Modified);
+        GeneratorHarness.AssertEveryStepOutput(second, new[] { TrackingNames.ProjectOptions, TrackingNames.ProjectFacts, TrackingNames.Accessors }, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         Assert.Contains("FromSeconds(6)", second.GeneratedSources.Single(s => s.HintName == Emitter.ProgramHintName).SourceText.ToString(), StringComparison.Ordinal);
     }
 
@@ -72,8 +64,8 @@ public class IncrementalTests
         driver = driver.WithUpdatedAnalyzerConfigOptions(new GeneratorHarness.BuildProperties(new Dictionary<string, string> { ["AioRunExecutorWorkers"] = "3" }));
         GeneratorRunResult second = driver.RunGenerators(compilation).GetRunResult().Results.Single();
 
-        AssertEveryStepOutput(second, new[] { TrackingNames.ProjectOptions, TrackingNames.Program }, IncrementalStepRunReason.Modified);
-        AssertEveryStepOutput(second, new[] { TrackingNames.Entries, TrackingNames.ChosenEntry, TrackingNames.Accessors }, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        GeneratorHarness.AssertEveryStepOutput(second, new[] { TrackingNames.ProjectOptions, TrackingNames.Program }, IncrementalStepRunReason.Modified);
+        GeneratorHarness.AssertEveryStepOutput(second, new[] { TrackingNames.Entries, TrackingNames.ChosenEntry, TrackingNames.Accessors }, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         Assert.Contains("ExecutorWorkers = 3,", second.GeneratedSources.Single(s => s.HintName == Emitter.ProgramHintName).SourceText.ToString(), StringComparison.Ordinal);
     }
 
@@ -81,19 +73,8 @@ public class IncrementalTests
     public void No_step_output_holds_a_symbol_a_syntax_node_or_a_compilation()
     {
         (GeneratorDriver driver, _) = RunOnce();
-        GeneratorRunResult result = driver.GetRunResult().Results.Single();
 
-        foreach (string step in OurSteps)
-        {
-            Assert.True(result.TrackedSteps.ContainsKey(step), $"The step '{step}' did not run.");
-            foreach (IncrementalGeneratorRunStep run in result.TrackedSteps[step])
-            {
-                foreach ((object value, _) in run.Outputs)
-                {
-                    AssertHoldsNoRoslynObject(value, $"{step} output", new HashSet<object>(ReferenceEqualityComparer.Instance));
-                }
-            }
-        }
+        GeneratorHarness.AssertNoStepOutputHoldsARoslynObject(driver.GetRunResult().Results.Single());
     }
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) RunOnce()
@@ -110,44 +91,4 @@ public class IncrementalTests
         return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions, old.FilePath));
     }
 
-    private static void AssertEveryStepOutput(GeneratorRunResult result, IEnumerable<string> steps, params IncrementalStepRunReason[] allowed)
-    {
-        foreach (string step in steps)
-        {
-            Assert.True(result.TrackedSteps.ContainsKey(step), $"The step '{step}' did not run.");
-            foreach (IncrementalGeneratorRunStep run in result.TrackedSteps[step])
-            {
-                foreach ((_, IncrementalStepRunReason reason) in run.Outputs)
-                {
-                    Assert.True(allowed.Contains(reason), $"Step '{step}' was {reason}; expected {string.Join(" or ", allowed)}.");
-                }
-            }
-        }
-    }
-
-    private static void AssertHoldsNoRoslynObject(object? value, string path, HashSet<object> seen)
-    {
-        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || !seen.Add(value))
-        {
-            return;
-        }
-
-        Assert.False(value is Compilation or ISymbol or SyntaxNode or SyntaxTree or SemanticModel or Location, $"{path} holds a {value.GetType().Name}.");
-        if (value is IEnumerable items)
-        {
-            int i = 0;
-            foreach (object? item in items)
-            {
-                AssertHoldsNoRoslynObject(item, $"{path}[{i++}]", seen);
-            }
-        }
-
-        for (Type? type = value.GetType(); type is not null && type != typeof(object); type = type.BaseType)
-        {
-            foreach (FieldInfo field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-            {
-                AssertHoldsNoRoslynObject(field.GetValue(value), $"{path}.{field.Name}", seen);
-            }
-        }
-    }
 }

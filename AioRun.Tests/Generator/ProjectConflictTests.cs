@@ -1,6 +1,8 @@
 using AioRun.Analyzers.Entry;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Testing;
 using Xunit;
 
 namespace AioRun.Tests.Generator;
@@ -11,46 +13,43 @@ namespace AioRun.Tests.Generator;
 /// </summary>
 public class ProjectConflictTests
 {
-    private const string Entry = GeneratorHarness.Usings + """
+    /// <summary>An entry; the markup marks where the AioRun diagnostics are reported.</summary>
+    private const string Entry = """
         namespace App;
 
         static partial class Program
         {
-            [AioRunEntry]
+            [{|#0:AioRunEntry|}]
             static Task Main() => Task.CompletedTask;
         }
         """;
 
     [Fact]
-    public void A_startup_object_gets_AIO113_instead_of_CS8804()
+    public Task A_startup_object_gets_AIO113_instead_of_CS8804()
     {
-        CSharpCompilation compilation = GeneratorHarness.Compilation(Entry);
-        compilation = compilation.WithOptions(compilation.Options.WithMainTypeName("App.Program"));
+        var test = new GeneratorTest(Entry);
+        test.SolutionTransforms.Add((solution, project) =>
+            solution.WithProjectCompilationOptions(project, solution.GetProject(project)!.CompilationOptions!.WithMainTypeName("App.Program")));
 
-        string[] ids = GenerateNothingAndReport(compilation);
-
-        Assert.Contains("AIO113", ids);
-        Assert.DoesNotContain("CS8804", ids);
+        return GeneratesNothingAndReports(test, "AIO113");
     }
 
     [Fact]
     public void The_same_entry_without_a_startup_object_gets_its_program()
     {
-        GeneratorHarness.Generated generated = GeneratorHarness.Generate(GeneratorHarness.Compilation(Entry));
+        GeneratorHarness.Generated generated = GeneratorHarness.Generate(GeneratorHarness.Compilation(PlainEntry));
 
         Assert.Contains(AioRun.Generator.Emitter.ProgramHintName, generated.Sources.Keys);
         GeneratorHarness.AssertClean(generated.Output);
     }
 
     [Fact]
-    public void Top_level_statements_get_AIO108_instead_of_CS8802()
+    public Task Top_level_statements_get_AIO108_instead_of_CS8802()
     {
-        CSharpCompilation compilation = GeneratorHarness.Compilation(new[] { Entry, "System.Console.WriteLine(\"hello\");" });
+        var test = new GeneratorTest(Entry);
+        test.TestState.Sources.Add("System.Console.WriteLine(\"hello\");");
 
-        string[] ids = GenerateNothingAndReport(compilation);
-
-        Assert.Contains("AIO108", ids);
-        Assert.DoesNotContain("CS8802", ids);
+        return GeneratesNothingAndReports(test, "AIO108");
     }
 
     [Theory]
@@ -64,7 +63,7 @@ public class ProjectConflictTests
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
             new ISourceGenerator[] { new AioRun.Generator.AioRunEntryGenerator().AsSourceGenerator(), new TopLevelGenerator(postInitialization).AsSourceGenerator() },
             parseOptions: GeneratorHarness.ParseOptions);
-        driver.RunGeneratorsAndUpdateCompilation(GeneratorHarness.Compilation(Entry), out Compilation output, out _);
+        driver.RunGeneratorsAndUpdateCompilation(GeneratorHarness.Compilation(PlainEntry), out Compilation output, out _);
 
         Diagnostic[] problems = GeneratorHarness.Diagnostics(output, new EntryAnalyzer()).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
 
@@ -74,42 +73,39 @@ public class ProjectConflictTests
     }
 
     [Fact]
-    public void A_library_gets_AIO107()
+    public Task A_library_gets_AIO107()
     {
-        string[] ids = GenerateNothingAndReport(GeneratorHarness.Compilation(Entry, OutputKind.DynamicallyLinkedLibrary));
+        var test = new GeneratorTest(Entry);
+        test.TestState.OutputKind = OutputKind.DynamicallyLinkedLibrary;
 
-        Assert.Equal(new[] { "AIO107" }, ids);
+        return GeneratesNothingAndReports(test, "AIO107");
     }
 
     [Theory]
-    [InlineData("static void Host() { [AioRunEntry] static Task Main() => Task.CompletedTask; _ = Main(); }")]
-    [InlineData("static void Host() { var main = [AioRunEntry] static () => Task.CompletedTask; }")]
-    public void An_entry_on_a_local_function_or_lambda_gets_AIO105_and_no_program(string member)
+    [InlineData("static void Host() { [{|#0:AioRunEntry|}] static Task Main() => Task.CompletedTask; _ = Main(); }")]
+    [InlineData("static void Host() { var main = [{|#0:AioRunEntry|}] static () => Task.CompletedTask; }")]
+    public Task An_entry_on_a_local_function_or_lambda_gets_AIO105_and_no_program(string member) =>
+        GeneratesNothingAndReports(
+            new GeneratorTest($$"""
+                static partial class Program
+                {
+                    {{member}}
+                    static void Main() { }
+                }
+                """),
+            "AIO105");
+
+    /// <summary>The entry as the plain driver compiles it.</summary>
+    private static string PlainEntry => TestSource.Usings + TestSource.WithoutMarkup(Entry);
+
+    /// <summary>
+    /// Runs the generator beside the entry analyzer under the testing framework: no source may be generated (none is
+    /// expected), and the one warning or error of the compilation is <paramref name="id"/>, at the markup <c>#0</c>.
+    /// </summary>
+    private static Task GeneratesNothingAndReports(GeneratorTest test, string id)
     {
-        CSharpCompilation compilation = GeneratorHarness.Compilation(GeneratorHarness.Usings + $$"""
-            static partial class Program
-            {
-                {{member}}
-                static void Main() { }
-            }
-            """);
-
-        string[] ids = GenerateNothingAndReport(compilation);
-
-        Assert.Equal(new[] { "AIO105" }, ids);
-    }
-
-    /// <summary>Runs the generator and the entry analyzer; asserts no source was generated; returns the ids of the warnings and errors.</summary>
-    private static string[] GenerateNothingAndReport(CSharpCompilation compilation)
-    {
-        GeneratorHarness.Generated generated = GeneratorHarness.Generate(compilation);
-        Assert.Empty(generated.Sources);
-        return GeneratorHarness.Diagnostics(generated.Output, new EntryAnalyzer())
-            .Where(d => d.Severity >= DiagnosticSeverity.Warning)
-            .Select(d => d.Id)
-            .Distinct()
-            .Order(StringComparer.Ordinal)
-            .ToArray();
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(id, DiagnosticSeverity.Error).WithLocation(0));
+        return test.RunAsync();
     }
 
     /// <summary>Another generator that emits top-level statements, as a post-initialization or a regular output.</summary>

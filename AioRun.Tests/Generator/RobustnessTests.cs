@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using AioRun.Analyzers.Entry;
 using AioRun.Generator;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
@@ -92,7 +93,7 @@ public class RobustnessTests
 
     private const string Support = "public class MyLoop : AioLoop { }\n";
 
-    private const string Valid = GeneratorHarness.Usings + """
+    private const string Valid = TestSource.Usings + """
         namespace App;
 
         public class MyLoop : AioLoop { }
@@ -117,7 +118,7 @@ public class RobustnessTests
         {
             (string open, string close) = Containers[random.Next(Containers.Length)];
             string member = $"{Attributes[random.Next(Attributes.Length)]} {Modifiers[random.Next(Modifiers.Length)]} {Returns[random.Next(Returns.Length)]} {Names[random.Next(Names.Length)]}({Parameters[random.Next(Parameters.Length)]}) {Bodies[random.Next(Bodies.Length)]}";
-            yield return GeneratorHarness.Usings + Support + $"{open}\n    {member}\n    {Extras[random.Next(Extras.Length)]}\n{close}\n";
+            yield return TestSource.Usings + Support + $"{open}\n    {member}\n    {Extras[random.Next(Extras.Length)]}\n{close}\n";
         }
 
         // Every prefix length of a valid program, as an editor sees it while it is typed.

@@ -1,11 +1,18 @@
+using AioRun.Tests.Analyzers.Entry;
+using AioRun.Tests.Support;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using Xunit.Sdk;
 
 namespace AioRun.Tests.Generator;
 
 /// <summary>
 /// The generated program and accessors for every entry shape and option combination, pinned by snapshot files in
-/// <c>Snapshots/</c>. Each generated program must also compile without a warning (CS7022 suppressed).
+/// <c>Snapshots/</c> and compared by the testing framework (<see cref="GeneratorTest"/>). Each generated program must
+/// also compile without a warning (CS7022 suppressed), and the generator must cache every step when it runs again on
+/// the same input.
 /// </summary>
 public class SnapshotTests
 {
@@ -136,62 +143,83 @@ public class SnapshotTests
         ["Invalid_options_are_left_out"] = ("""
             static partial class Program
             {
-                [AioRunEntry(ShutdownTimeoutSeconds = -1, ExecutorWorkers = -3, ShutdownHandler = "Missing", LoopType = typeof(string))]
+                [{|#0:AioRunEntry({|#1:ShutdownTimeoutSeconds = -1|}, {|#2:ExecutorWorkers = -3|}, {|#3:ShutdownHandler = "Missing"|}, {|#4:LoopType = typeof(string)|})|}]
                 static Task Main() => Task.CompletedTask;
             }
             """, new() { ["AioRunShutdownTimeout"] = "soon", ["AioRunExecutorWorkers"] = "many", ["AioRunStopOnUnhandled"] = "yes" }),
+    };
+
+    /// <summary>
+    /// What the entry analyzer reports in a case, at the markup <c>{|#n:...|}</c> of its source: the invalid options are
+    /// the analyzer's to report, and the generated program adds no compiler error. A case not listed compiles cleanly.
+    /// </summary>
+    private static readonly Dictionary<string, DiagnosticResult[]> Reported = new()
+    {
+        ["Invalid_options_are_left_out"] = new[]
+        {
+            EntryVerify.Diagnostic("AIO112", 0, "AioRunExecutorWorkers is 'many' in the project (MSBuild property); it must be 0 (no bound) or more"),
+            EntryVerify.Diagnostic("AIO112", 0, "AioRunShutdownTimeout is 'soon' in the project (MSBuild property); it must be a number of seconds, zero or more (Infinity for no timeout)"),
+            EntryVerify.Diagnostic("AIO112", 0, "AioRunStopOnUnhandled is 'yes' in the project (MSBuild property); it must be true or false"),
+            EntryVerify.Diagnostic("AIO112", 1, "ShutdownTimeoutSeconds is -1 in [AioRunEntry]; it must be a number of seconds, zero or more (Infinity for no timeout)"),
+            EntryVerify.Diagnostic("AIO112", 2, "ExecutorWorkers is -3 in [AioRunEntry]; it must be 0 (no bound) or more"),
+            EntryVerify.Diagnostic("AIO109", 3, "ShutdownHandler = \"Missing\": 'Program' has no member of that name"),
+            EntryVerify.Diagnostic("AIO111", 4, "LoopType 'string' cannot be used: it does not derive from AioRun.AioLoop"),
+        },
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void The_generated_program_matches_its_snapshot_and_compiles_cleanly(string name)
-    {
-        (string source, Dictionary<string, string> properties) = Cases[name];
-        var generated = GeneratorHarness.Generate(GeneratorHarness.Compilation(GeneratorHarness.Usings + source), properties);
-
-        Snapshot.Verify(name, $"// ---- {AioRun.Generator.Emitter.ProgramHintName}\n{generated.Program}\n// ---- {AioRun.Generator.Emitter.AccessorsHintName}\n{generated.Accessors}");
-        if (name != "Invalid_options_are_left_out")
-        {
-            GeneratorHarness.AssertClean(generated.Output);
-        }
-        else
-        {
-            // The analyzer reports the invalid options; the program itself must not add a compiler error.
-            Assert.DoesNotContain(GeneratorHarness.Diagnostics(generated.Output), d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
-        }
-    }
+    public Task The_generated_program_matches_its_snapshot_and_compiles_cleanly(string name) => RunCaseAsync(name, net8: false);
 
     /// <summary>
-    /// The package targets net8.0, so a .NET 8 SDK project with its default C# 12 must compile the generated program
-    /// too: no newer language feature, no API that net8.0 lacks.
+    /// The package targets net8.0, so a .NET 8 SDK project with its default C# 12 must get the same program and
+    /// compile it cleanly too: no newer language feature, no API that net8.0 lacks.
     /// </summary>
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void The_generated_program_compiles_cleanly_for_net8_with_its_default_CSharp_12(string name)
+    public Task The_generated_program_is_the_same_and_compiles_cleanly_for_net8_with_its_default_CSharp_12(string name) =>
+        RunCaseAsync(name, net8: true, test => test.SolutionTransforms.Add((solution, projectId) =>
+        {
+            Project project = solution.GetProject(projectId)!;
+            Assert.Equal(LanguageVersion.CSharp12, ((CSharpParseOptions)project.ParseOptions!).LanguageVersion);
+            Compilation compilation = project.GetCompilationAsync().GetAwaiter().GetResult()!;
+            Assert.Contains(compilation.ReferencedAssemblyNames, a => a.Name == "System.Runtime" && a.Version.Major == 8);
+            return solution;
+        }));
+
+    /// <summary>
+    /// One case: the generator caches every step on a second run, and under the testing framework it writes exactly
+    /// the snapshot's sources and the compilation has exactly the case's <see cref="Reported"/> diagnostics. A failure
+    /// names the snapshot and how to accept a change.
+    /// </summary>
+    private static async Task RunCaseAsync(string name, bool net8, Action<GeneratorTest>? configure = null)
     {
         (string source, Dictionary<string, string> properties) = Cases[name];
-        var generated = GeneratorHarness.Generate(GeneratorHarness.Net8Compilation(GeneratorHarness.Usings + source), properties);
-
-        Assert.Equal(LanguageVersion.CSharp12, ((CSharpParseOptions)generated.Output.SyntaxTrees.Last().Options).LanguageVersion);
-        Assert.Contains(generated.Output.ReferencedAssemblyNames, a => a.Name == "System.Runtime" && a.Version.Major == 8);
-        if (name != "Invalid_options_are_left_out")
+        string code = TestSource.Usings + TestSource.WithoutMarkup(source);
+        if (Snapshot.Updating)
         {
-            GeneratorHarness.AssertClean(generated.Output);
+            // From the net10.0 output in either theory, so that the order in which they run does not matter.
+            GeneratorHarness.Generated generated = GeneratorHarness.Generate(GeneratorHarness.Compilation(code), properties);
+            Snapshot.Write(name, generated.Program, generated.Accessors);
         }
-        else
+
+        GeneratorHarness.AssertCachedOnASecondRun(net8 ? GeneratorHarness.Net8Compilation(code) : GeneratorHarness.Compilation(code), properties);
+
+        var test = new GeneratorTest(source, properties, net8);
+        (string program, string accessors) = Snapshot.Read(name);
+        test.ExpectGenerated(program, accessors);
+        test.ExpectedDiagnostics.AddRange(Reported.GetValueOrDefault(name, Array.Empty<DiagnosticResult>()));
+        configure?.Invoke(test);
+        try
         {
-            Assert.DoesNotContain(GeneratorHarness.Diagnostics(generated.Output), d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error && !d.Id.StartsWith("AIO", StringComparison.Ordinal));
+            await test.RunAsync();
+        }
+        catch (Exception failure)
+        {
+            throw new XunitException(failure.Message + "\n\n" + Snapshot.HowToAccept(name));
         }
     }
 
-    [Fact]
-    public void A_snapshot_mismatch_shows_a_line_diff()
-    {
-        string diff = Snapshot.Diff("a\nb\nc\n", "a\nB\nc\n");
-
-        Assert.Contains("- b", diff, StringComparison.Ordinal);
-        Assert.Contains("+ B", diff, StringComparison.Ordinal);
-    }
 }

@@ -2,7 +2,7 @@ extern alias runtime;
 
 using System.Reflection;
 using System.Text.RegularExpressions;
-using AioRun.Tests.Samples;
+using AioRun.Tests.Support;
 using Xunit;
 using EntryOption = runtime::AioRun.Options.EntryOption;
 using EntryOptions = runtime::AioRun.Options.EntryOptions;

@@ -4,8 +4,9 @@ using Xunit;
 namespace AioRun.Tests.Process;
 
 /// <summary>
-/// The shutdown sequence of a real process (AioRun.TestHost, whose Main lines the phases up as SPEC §4
-/// says), driven by real SIGINT and SIGTERM.
+/// The shutdown sequence of a real process (AioRun.TestHost, whose Main lines the phases up in aiorun's order: stop
+/// the loop, run the shutdown callback, cancel the pending tasks, run them till complete, wait for the executor,
+/// close the loop), driven by real SIGINT and SIGTERM.
 /// </summary>
 public class ShutdownProcessTests
 {

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace AioRun.Tests.Runtime;
 
-/// <summary>The shutdown phases of SPEC §4, in process, on virtual time. (They write the final error report to AioLogging.Output, hence one collection.)</summary>
+/// <summary>aiorun's shutdown phases (the shutdown callback, cancel the pending tasks, run them till complete, wait for the executor, close the loop), in process, on virtual time. (They write the final error report to AioLogging.Output, hence one collection.)</summary>
 [Collection(nameof(AioLogging))]
 public class ShutdownPhaseTests
 {

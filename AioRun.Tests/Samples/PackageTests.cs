@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using AioRun.Tests.Process;
+using AioRun.Tests.Support;
 using Xunit;
 
 namespace AioRun.Tests.Samples;

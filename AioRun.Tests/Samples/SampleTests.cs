@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using AioRun.Tests.Process;
+using AioRun.Tests.Support;
 using Xunit;
 
 namespace AioRun.Tests.Samples;

@@ -1,5 +1,5 @@
 using AioRun.Analyzers.Entry;
-using AioRun.Tests.Generator;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Testing;
@@ -17,10 +17,9 @@ internal sealed class EntryTest<TCodeFix> : CSharpCodeFixTest<EntryAnalyzer, TCo
 {
     public EntryTest(string source, OutputKind kind = OutputKind.ConsoleApplication, string? buildProperties = null)
     {
-        ReferenceAssemblies = new ReferenceAssemblies("net10.0");
-        TestState.AdditionalReferences.AddRange(GeneratorHarness.References);
+        this.UseOffline(References.Net10);
         TestState.OutputKind = kind;
-        TestState.Sources.Add(GeneratorHarness.Usings + source);
+        TestState.Sources.Add(TestSource.Usings + source);
         CompilerDiagnostics = CompilerDiagnostics.None;
         if (buildProperties is not null)
         {
@@ -44,7 +43,7 @@ internal static class EntryVerify
     public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource, params DiagnosticResult[] expected)
         where TCodeFix : CodeFixProvider, new()
     {
-        var test = new EntryTest<TCodeFix>(source) { FixedCode = GeneratorHarness.Usings + fixedSource };
+        var test = new EntryTest<TCodeFix>(source) { FixedCode = TestSource.Usings + fixedSource };
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync();
     }

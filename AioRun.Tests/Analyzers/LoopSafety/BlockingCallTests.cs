@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
-using static AioRun.Tests.Analyzers.LoopSafety.TestReferences;
+using static AioRun.Tests.Support.TestSource;
 using Fix = AioRun.Tests.Analyzers.LoopSafety.CodeFixVerifier<AioRun.Analyzers.LoopSafety.BlockingCallAnalyzer, AioRun.Analyzers.CodeFixes.BlockingCallCodeFix>;
 using Verify = AioRun.Tests.Analyzers.LoopSafety.AnalyzerVerifier<AioRun.Analyzers.LoopSafety.BlockingCallAnalyzer>;
 
@@ -30,7 +30,7 @@ public class BlockingCallTests
             [Obsolete("old")] public static Task FlushAsync() => Task.CompletedTask;
         """;
 
-    public static TheoryData<string, string> Reported => new()
+    private static readonly Dictionary<string, string> Reported = new()
     {
         { "Result", """
                 async Task<int> M(Task<int> t)
@@ -192,7 +192,7 @@ public class BlockingCallTests
             """ },
     };
 
-    public static TheoryData<string, string> NotReported => new()
+    private static readonly Dictionary<string, string> NotReported = new()
     {
         { "SemaphoreSlim.Wait(0) and Wait(TimeSpan.Zero) only poll", """
                 async Task M(SemaphoreSlim gate)
@@ -336,21 +336,17 @@ public class BlockingCallTests
             """ },
     };
 
-    [Theory]
-    [MemberData(nameof(Reported))]
-    public Task Blocking_calls_on_the_loop_are_reported(string name, string members)
-    {
-        Assert.NotEmpty(name);
-        return Verify.VerifyAsync(InClass(members, Helpers));
-    }
+    public static TheoryData<string> ReportedCases => new(Reported.Keys);
 
     [Theory]
-    [MemberData(nameof(NotReported))]
-    public Task Non_blocking_or_off_loop_calls_are_not_reported(string name, string members)
-    {
-        Assert.NotEmpty(name);
-        return Verify.VerifyAsync(InClass(members, Helpers));
-    }
+    [MemberData(nameof(ReportedCases))]
+    public Task Blocking_calls_on_the_loop_are_reported(string name) => Verify.VerifyAsync(InClass(Reported[name], Helpers));
+
+    public static TheoryData<string> NotReportedCases => new(NotReported.Keys);
+
+    [Theory]
+    [MemberData(nameof(NotReportedCases))]
+    public Task Non_blocking_or_off_loop_calls_are_not_reported(string name) => Verify.VerifyAsync(InClass(NotReported[name], Helpers));
 
     [Fact]
     public Task Editorconfig_adds_and_removes_members() => Verify.VerifyAsync(
@@ -387,12 +383,12 @@ public class BlockingCallTests
         InClass("""
                 async Task M()
                 {
-                    string text = File.ReadAllText("x");
+                    string text = {|#0:File.ReadAllText("x")|};
                     await Task.Yield();
                 }
             """, Helpers),
         new DiagnosticResult("AIO003", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
-            .WithSpan(12, 23, 12, 44)
+            .WithLocation(0)
             .WithMessage("'File.ReadAllText' blocks the loop thread: every task on the loop stalls until it returns, or deadlocks (use await File.ReadAllTextAsync)"));
 
     // ---------------------------------------------------------------- code fixes

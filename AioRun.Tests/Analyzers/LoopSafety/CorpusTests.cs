@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using AioRun.Analyzers.LoopSafety;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -11,9 +11,6 @@ namespace AioRun.Tests.Analyzers.LoopSafety;
 /// <summary>The four rules over a generated corpus: exactly the expected diagnostics, and never an analyzer failure.</summary>
 public class CorpusTests
 {
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(
-        new UntrackedWorkAnalyzer(), new ShieldAnalyzer(), new BlockingCallAnalyzer(), new MissingCancellationAnalyzer(), new TrackedTaskSuppressor());
-
     private static readonly CSharpParseOptions Parse = new(LanguageVersion.Latest);
 
     [Fact]
@@ -66,7 +63,7 @@ public class CorpusTests
     private static CSharpCompilation Compile(IEnumerable<(string Name, string Text)> files) => CSharpCompilation.Create(
         "Corpus",
         files.Select(f => CSharpSyntaxTree.ParseText(f.Text, Parse, path: f.Name)),
-        TestReferences.All,
+        References.Net10,
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
 
     private static async Task<(ImmutableArray<Diagnostic>, List<Exception>)> AnalyzeAsync(Compilation compilation)
@@ -77,7 +74,7 @@ public class CorpusTests
             onAnalyzerException: (exception, _, _) => failures.Enqueue(exception),
             concurrentAnalysis: true,
             logAnalyzerExecutionTime: false);
-        ImmutableArray<Diagnostic> diagnostics = await compilation.WithAnalyzers(Analyzers, options).GetAnalyzerDiagnosticsAsync();
+        ImmutableArray<Diagnostic> diagnostics = await compilation.WithAnalyzers(LoopSafetyAnalyzers.All, options).GetAnalyzerDiagnosticsAsync();
         return (diagnostics, failures.ToList());
     }
 }

@@ -148,6 +148,7 @@ public static class LoopSafetyCorpus
     private static File GenerateFile(int index, Random random, int minMethods, int maxMethods, double cleanShare)
     {
         var text = new StringBuilder();
+        // Its own usings, not TestSource's: this file is also compiled into AioRun.Benchmarks, which has no TestSource.
         text.Append("""
             using System;
             using System.Collections.Generic;

@@ -1,45 +1,18 @@
 using System.Collections.Immutable;
 using AioRun.Analyzers.LoopSafety;
-using Microsoft.CodeAnalysis;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
 
 namespace AioRun.Tests.Analyzers.LoopSafety;
 
-/// <summary>
-/// Runs the testing framework offline: the .NET 10 reference assemblies come from Basic.Reference.Assemblies
-/// and AioRun from the built AioRun.dll, instead of packages the framework would download.
-/// </summary>
-internal static class TestReferences
+/// <summary>The four loop-safety analyzers and the CS4014 suppressor, as the package runs them, for the tests that run them all at once.</summary>
+internal static class LoopSafetyAnalyzers
 {
-    public static readonly ImmutableArray<MetadataReference> Framework =
-        Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>().ToImmutableArray();
-
-    public static readonly MetadataReference AioRun = MetadataReference.CreateFromFile(typeof(Aio).Assembly.Location);
-
-    public static readonly ImmutableArray<MetadataReference> All = Framework.Add(AioRun);
-
-    /// <summary>An empty reference set: the framework then adds only <see cref="All"/>.</summary>
-    public static readonly ReferenceAssemblies None = new("net10.0");
-
-    /// <summary>The usings every test source starts with.</summary>
-    public const string Usings = """
-        using System;
-        using System.Collections.Generic;
-        using System.IO;
-        using System.Linq;
-        using System.Threading;
-        using System.Threading.Tasks;
-        using AioRun;
-
-        """;
-
-    /// <summary><paramref name="members"/> inside <c>partial class C</c>, after <see cref="Usings"/>, then <paramref name="helpers"/>.</summary>
-    public static string InClass(string members, string helpers = "") =>
-        Usings + "partial class C\n{\n" + members + (helpers.Length > 0 ? "\n" + helpers + "\n" : "") + "}\n";
+    public static readonly ImmutableArray<DiagnosticAnalyzer> All = ImmutableArray.Create<DiagnosticAnalyzer>(
+        new UntrackedWorkAnalyzer(), new ShieldAnalyzer(), new BlockingCallAnalyzer(), new MissingCancellationAnalyzer(), new TrackedTaskSuppressor());
 }
 
 /// <summary>Diagnostics of one analyzer on test sources written with markup (<c>[|...|]</c> where a diagnostic is expected).</summary>
@@ -62,12 +35,8 @@ internal static class AnalyzerVerifier<TAnalyzer>
 
     public static CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> Create(string source, bool referenceAioRun = true)
     {
-        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
-        {
-            TestCode = source,
-            ReferenceAssemblies = TestReferences.None,
-        };
-        test.TestState.AdditionalReferences.AddRange(referenceAioRun ? TestReferences.All : TestReferences.Framework);
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
+        test.UseOffline(referenceAioRun ? References.Net10 : References.Net10Framework);
         return test;
     }
 }
@@ -120,11 +89,8 @@ internal static class CodeFixVerifier<TAnalyzer, TCodeFix>
 
     public static CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier> Create()
     {
-        var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
-        {
-            ReferenceAssemblies = TestReferences.None,
-        };
-        test.TestState.AdditionalReferences.AddRange(TestReferences.All);
+        var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>();
+        test.UseOffline(References.Net10);
         return test;
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
-using static AioRun.Tests.Analyzers.LoopSafety.TestReferences;
+using static AioRun.Tests.Support.TestSource;
 using Fix = AioRun.Tests.Analyzers.LoopSafety.CodeFixVerifier<AioRun.Analyzers.LoopSafety.MissingCancellationAnalyzer, AioRun.Analyzers.CodeFixes.MissingCancellationCodeFix>;
 using Verify = AioRun.Tests.Analyzers.LoopSafety.AnalyzerVerifier<AioRun.Analyzers.LoopSafety.MissingCancellationAnalyzer>;
 
@@ -25,7 +25,7 @@ public class MissingCancellationTests
             public static Task PingAsync(this C c, int times, CancellationToken cancellationToken = default) => Task.CompletedTask;
         """;
 
-    public static TheoryData<string, string> Reported => new()
+    private static readonly Dictionary<string, string> Reported = new()
     {
         { "Task.Delay without its token overload", """
                 async Task M()
@@ -117,7 +117,7 @@ public class MissingCancellationTests
             """ },
     };
 
-    public static TheoryData<string, string> NotReported => new()
+    private static readonly Dictionary<string, string> NotReported = new()
     {
         { "AioRun's own awaits observe the task's token", """
                 async Task M()
@@ -226,21 +226,17 @@ public class MissingCancellationTests
             """ },
     };
 
-    [Theory]
-    [MemberData(nameof(Reported))]
-    public Task Awaits_that_could_take_a_token_are_reported(string name, string members)
-    {
-        Assert.NotEmpty(name);
-        return Verify.VerifyAsync(InClass(members, Helpers));
-    }
+    public static TheoryData<string> ReportedCases => new(Reported.Keys);
 
     [Theory]
-    [MemberData(nameof(NotReported))]
-    public Task Awaits_with_a_token_or_without_one_to_take_are_not_reported(string name, string members)
-    {
-        Assert.NotEmpty(name);
-        return Verify.VerifyAsync(InClass(members, Helpers));
-    }
+    [MemberData(nameof(ReportedCases))]
+    public Task Awaits_that_could_take_a_token_are_reported(string name) => Verify.VerifyAsync(InClass(Reported[name], Helpers));
+
+    public static TheoryData<string> NotReportedCases => new(NotReported.Keys);
+
+    [Theory]
+    [MemberData(nameof(NotReportedCases))]
+    public Task Awaits_with_a_token_or_without_one_to_take_are_not_reported(string name) => Verify.VerifyAsync(InClass(NotReported[name], Helpers));
 
     [Fact]
     public Task Nothing_is_reported_without_a_reference_to_AioRun() => Verify.Create("""
@@ -257,11 +253,11 @@ public class MissingCancellationTests
         InClass("""
                 async Task M(CancellationToken stop)
                 {
-                    await Task.Delay(100);
+                    await {|#0:Task.Delay(100)|};
                 }
             """, Helpers),
         new DiagnosticResult("AIO004", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
-            .WithSpan(12, 15, 12, 30)
+            .WithLocation(0)
             .WithMessage("'Task.Delay' accepts a CancellationToken but gets none: the shutdown cannot cancel this await (pass stop)"));
 
     // ---------------------------------------------------------------- code fixes

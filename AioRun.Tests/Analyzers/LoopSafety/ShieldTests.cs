@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
-using static AioRun.Tests.Analyzers.LoopSafety.TestReferences;
+using static AioRun.Tests.Support.TestSource;
 using Fix = AioRun.Tests.Analyzers.LoopSafety.CodeFixVerifier<AioRun.Analyzers.LoopSafety.ShieldAnalyzer, AioRun.Analyzers.CodeFixes.ShieldCodeFix>;
 using Verify = AioRun.Tests.Analyzers.LoopSafety.AnalyzerVerifier<AioRun.Analyzers.LoopSafety.ShieldAnalyzer>;
 
@@ -14,7 +14,7 @@ public class ShieldTests
             static ValueTask ValueWorkAsync() => default;
         """;
 
-    public static TheoryData<string, string> Reported => new()
+    private static readonly Dictionary<string, string> Reported = new()
     {
         { "WaitAsync with the method's token", """
                 async Task M(CancellationToken ct)
@@ -123,7 +123,7 @@ public class ShieldTests
             """ },
     };
 
-    public static TheoryData<string, string> NotReported => new()
+    private static readonly Dictionary<string, string> NotReported = new()
     {
         { "WaitAsync with CancellationToken.None and default", """
                 async Task M()
@@ -220,21 +220,17 @@ public class ShieldTests
             """ },
     };
 
-    [Theory]
-    [MemberData(nameof(Reported))]
-    public Task Shields_on_the_loop_are_reported(string name, string members)
-    {
-        Assert.NotEmpty(name);
-        return Verify.VerifyAsync(InClass(members, Helpers));
-    }
+    public static TheoryData<string> ReportedCases => new(Reported.Keys);
 
     [Theory]
-    [MemberData(nameof(NotReported))]
-    public Task Tracked_or_uncancellable_waits_are_not_reported(string name, string members)
-    {
-        Assert.NotEmpty(name);
-        return Verify.VerifyAsync(InClass(members, Helpers));
-    }
+    [MemberData(nameof(ReportedCases))]
+    public Task Shields_on_the_loop_are_reported(string name) => Verify.VerifyAsync(InClass(Reported[name], Helpers));
+
+    public static TheoryData<string> NotReportedCases => new(NotReported.Keys);
+
+    [Theory]
+    [MemberData(nameof(NotReportedCases))]
+    public Task Tracked_or_uncancellable_waits_are_not_reported(string name) => Verify.VerifyAsync(InClass(NotReported[name], Helpers));
 
     [Fact]
     public Task Nothing_is_reported_without_a_reference_to_AioRun() => Verify.Create("""
@@ -252,11 +248,11 @@ public class ShieldTests
         InClass("""
                 async Task M(CancellationToken ct)
                 {
-                    await WorkAsync().WaitAsync(ct);
+                    await {|#0:WorkAsync().WaitAsync(ct)|};
                 }
             """, Helpers),
         new DiagnosticResult("AIO002", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
-            .WithSpan(12, 15, 12, 40)
+            .WithLocation(0)
             .WithMessage("'WaitAsync' with a token lets the caller stop waiting while the work goes on, but the shutdown does not wait for that work (use Aio.ShutdownWaitsFor)"));
 
     // ---------------------------------------------------------------- code fixes

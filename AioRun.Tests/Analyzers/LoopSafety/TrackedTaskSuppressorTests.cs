@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using AioRun.Analyzers.LoopSafety;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -9,7 +10,7 @@ namespace AioRun.Tests.Analyzers.LoopSafety;
 
 public class TrackedTaskSuppressorTests
 {
-    private const string Source = TestReferences.Usings + """
+    private const string Source = TestSource.Usings + """
         static class Program
         {
             static Task WorkAsync() => Task.CompletedTask;
@@ -87,7 +88,7 @@ public class TrackedTaskSuppressorTests
         CSharpCompilation compilation = CSharpCompilation.Create(
             "Suppressed",
             new[] { CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest)) },
-            withAioRun ? TestReferences.All : TestReferences.Framework,
+            withAioRun ? References.Net10 : References.Net10Framework,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace AioRun.Tests.Samples;
+namespace AioRun.Tests.Support;
 
 /// <summary>Where the repository is, and where a sample's build output is (recorded at build time).</summary>
 internal static class Repository

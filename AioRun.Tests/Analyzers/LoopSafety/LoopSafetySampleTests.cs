@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using AioRun.Analyzers.CodeFixes;
-using AioRun.Analyzers.LoopSafety;
+using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -16,25 +16,12 @@ namespace AioRun.Tests.Analyzers.LoopSafety;
 /// Keeps AioRun.Samples/LoopSafety honest: its Firing.cs gets exactly the diagnostics its comments name, its other
 /// files none, and the code fixes turn Firing.cs into the methods of Fixed.cs.
 /// </summary>
-public class SampleTests
+public class LoopSafetySampleTests
 {
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(
-        new UntrackedWorkAnalyzer(), new ShieldAnalyzer(), new BlockingCallAnalyzer(), new MissingCancellationAnalyzer(), new TrackedTaskSuppressor());
-
     private static readonly ImmutableArray<CodeFixProvider> Fixes = ImmutableArray.Create<CodeFixProvider>(
         new UntrackedWorkCodeFix(), new ShieldCodeFix(), new BlockingCallCodeFix(), new MissingCancellationCodeFix());
 
-    private static readonly string SampleFolder = Path.Combine(RepositoryRoot(), "AioRun.Samples", "LoopSafety");
-
-    private const string GlobalUsings = """
-        global using System;
-        global using System.Collections.Generic;
-        global using System.IO;
-        global using System.Linq;
-        global using System.Net.Http;
-        global using System.Threading;
-        global using System.Threading.Tasks;
-        """;
+    private static readonly string SampleFolder = Path.Combine(Repository.Root, "AioRun.Samples", "LoopSafety");
 
     [Fact]
     public async Task The_sample_gets_exactly_the_diagnostics_its_comments_name()
@@ -43,7 +30,7 @@ public class SampleTests
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 
         ImmutableArray<Diagnostic> diagnostics = await compilation
-            .WithAnalyzers(Analyzers, new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, true, false, reportSuppressedDiagnostics: true))
+            .WithAnalyzers(LoopSafetyAnalyzers.All, new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, true, false, reportSuppressedDiagnostics: true))
             .GetAllDiagnosticsAsync();
 
         var expected = File.ReadAllLines(Path.Combine(SampleFolder, "Firing.cs"))
@@ -66,7 +53,7 @@ public class SampleTests
     {
         using var workspace = new AdhocWorkspace();
         Project project = workspace.AddProject("LoopSafety", LanguageNames.CSharp)
-            .WithMetadataReferences(TestReferences.All)
+            .WithMetadataReferences(References.Net10)
             .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable))
             .WithParseOptions(new CSharpParseOptions(LanguageVersion.Latest));
         DocumentId firingId = default!;
@@ -85,7 +72,7 @@ public class SampleTests
         {
             Document firing = solution.GetDocument(firingId)!;
             Compilation compilation = (await firing.Project.GetCompilationAsync())!;
-            Diagnostic? next = (await compilation.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync())
+            Diagnostic? next = (await compilation.WithAnalyzers(LoopSafetyAnalyzers.All).GetAnalyzerDiagnosticsAsync())
                 .Where(d => d.Location.SourceTree == compilation.SyntaxTrees.Single(t => t.FilePath == firing.FilePath || t.FilePath.EndsWith("Firing.cs", StringComparison.Ordinal)))
                 .OrderBy(d => d.Location.SourceSpan.Start)
                 .FirstOrDefault();
@@ -124,7 +111,7 @@ public class SampleTests
     private static List<(string Name, string Text)> SampleSources() =>
         Directory.GetFiles(SampleFolder, "*.cs")
             .Select(path => (Path.GetFileName(path), File.ReadAllText(path)))
-            .Append(("GlobalUsings.g.cs", GlobalUsings))
+            .Append(("GlobalUsings.g.cs", TestSource.GlobalUsings))
             .ToList();
 
     /// <summary>The sample as its build compiles it: its entry is an [AioRunEntry], so the generator writes the program.</summary>
@@ -133,23 +120,10 @@ public class SampleTests
         var compilation = CSharpCompilation.Create(
             "LoopSafety",
             sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, new CSharpParseOptions(LanguageVersion.Latest), path: s.Name)),
-            TestReferences.All,
+            References.Net10,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         CSharpGeneratorDriver.Create(new AioRun.Generator.AioRunEntryGenerator())
             .RunGeneratorsAndUpdateCompilation(compilation, out Compilation withProgram, out _);
         return (CSharpCompilation)withProgram;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
-        {
-            if (File.Exists(Path.Combine(directory, "AioRun.sln")))
-            {
-                return directory;
-            }
-        }
-
-        throw new InvalidOperationException("AioRun.sln not found above " + AppContext.BaseDirectory);
     }
 }
