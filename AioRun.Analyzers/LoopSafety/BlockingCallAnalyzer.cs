@@ -33,6 +33,59 @@ public sealed class BlockingCallAnalyzer : LoopSafetyAnalyzer
         var state = new State(loop, new BlockingMembers(loop.Known, start.Compilation), start.Options.AnalyzerConfigOptionsProvider);
         start.RegisterOperationAction(c => AnalyzeInvocation(c, state), OperationKind.Invocation);
         start.RegisterOperationAction(c => AnalyzeResult(c, state), OperationKind.PropertyReference);
+        start.RegisterOperationAction(c => AnalyzeCreation(c, state), OperationKind.ObjectCreation);
+    }
+
+    /// <summary>Constructors that read a file: a certificate loaded from its path (no awaitable twin; load it in the executor).</summary>
+    private static void AnalyzeCreation(OperationAnalysisContext context, State state)
+    {
+        var creation = (IObjectCreationOperation)context.Operation;
+        if (creation.Constructor is not { Parameters.Length: > 0 } constructor
+            || constructor.Parameters[0] is not { Name: "fileName", Type.SpecialType: SpecialType.System_String }
+            || constructor.ContainingType is not { Name: "X509Certificate2" or "X509Certificate", ContainingNamespace: { Name: "X509Certificates" } }
+            || !state.Loop.IsOnLoop(creation, context.ContainingSymbol))
+        {
+            return;
+        }
+
+        Report(context, state, creation, "new " + constructor.ContainingType.Name + "(fileName, ...)", FixData.None, "Aio.RunInExecutor");
+    }
+
+    /// <summary>
+    /// A dual-mode method asked for its synchronous arm from code on the loop: a constant <c>false</c> for a bool
+    /// parameter named <c>async</c> (or <c>isAsync</c>, <c>useAsync</c>), or an enum value named <c>Synchronous</c>
+    /// (or <c>Sync</c>, <c>Blocking</c>), given to a method that returns a task. The synchronous arm itself is not
+    /// code on the loop (see <see cref="DualMode"/>); the call that selects it is where the loop blocks.
+    /// </summary>
+    private static string? SynchronousModeArgument(IInvocationOperation invocation, KnownSymbols known)
+    {
+        if (!known.IsTaskLike(invocation.TargetMethod.ReturnType))
+        {
+            return null;
+        }
+
+        foreach (IArgumentOperation argument in invocation.Arguments)
+        {
+            if (argument.ArgumentKind == ArgumentKind.DefaultValue || argument.Parameter is not { } parameter)
+            {
+                continue;
+            }
+
+            IOperation value = argument.Value.WithoutConversions();
+            if (parameter.Type.SpecialType == SpecialType.System_Boolean && parameter.Name is "async" or "isAsync" or "useAsync"
+                && value.ConstantValue is { HasValue: true, Value: false })
+            {
+                return parameter.Name + ": false";
+            }
+
+            if (parameter.Type.TypeKind == TypeKind.Enum && value is IFieldReferenceOperation { Field: { Name: "Synchronous" or "Sync" or "Blocking" } member }
+                && SymbolEqualityComparer.Default.Equals(member.ContainingType, parameter.Type))
+            {
+                return parameter.Name + ": " + member.ContainingType.Name + "." + member.Name;
+            }
+        }
+
+        return null;
     }
 
     private static void AnalyzeResult(OperationAnalysisContext context, State state)
@@ -57,6 +110,16 @@ public sealed class BlockingCallAnalyzer : LoopSafetyAnalyzer
         KnownSymbols known = state.Loop.Known;
         if (blocking.Kind == BlockingKind.None)
         {
+            if (SynchronousModeArgument(invocation, known) is { } mode)
+            {
+                if (state.Loop.IsOnLoop(invocation, context.ContainingSymbol))
+                {
+                    Report(context, state, invocation, $"{Display(method)}({mode})", FixData.None, "its asynchronous mode");
+                }
+
+                return;
+            }
+
             // Only the user's list can still make it blocking.
             Lists listed = state.Lists(invocation);
             if (!listed.Blocking.Contains(method) || !state.Loop.IsOnLoop(invocation, context.ContainingSymbol))
@@ -74,7 +137,7 @@ public sealed class BlockingCallAnalyzer : LoopSafetyAnalyzer
         }
 
         Lists lists = state.Lists(invocation);
-        if (lists.NonBlocking.Contains(method) || lists.RemovesType(ReceiverType(invocation)))
+        if (lists.NonBlocking.Contains(method) || lists.RemovesType(ReceiverType(invocation)) || WrapsRemovedStream(invocation.Instance, lists))
         {
             return;
         }
@@ -196,6 +259,55 @@ public sealed class BlockingCallAnalyzer : LoopSafetyAnalyzer
 
     private static bool IsAssignmentTarget(IOperation operation) =>
         operation.Parent is IAssignmentOperation assignment && assignment.Target == operation;
+
+    /// <summary>
+    /// A stream created in this function over a stream whose I/O never waits (a <c>ZLibStream</c>, <c>GZipStream</c>,
+    /// <c>CryptoStream</c>, ... over a <c>MemoryStream</c>): it only transforms bytes in memory.
+    /// </summary>
+    private static bool WrapsRemovedStream(IOperation? receiver, Lists lists)
+    {
+        for (int depth = 0; depth < 4 && receiver?.WithoutConversions() is ILocalReferenceOperation local; depth++)
+        {
+            IOperation? inner = null;
+            foreach (IOperation operation in local.Root().Descendants())
+            {
+                if (operation is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local.Local)
+                    && declarator.Initializer?.Value.WithoutConversions() is IObjectCreationOperation { Arguments.Length: > 0 } creation
+                    && IsStream(creation.Type))
+                {
+                    inner = creation.Arguments[0].Value.WithoutConversions();
+                    break;
+                }
+            }
+
+            if (inner is null)
+            {
+                return false;
+            }
+
+            if (lists.RemovesType(inner.Type))
+            {
+                return true;
+            }
+
+            receiver = inner;
+        }
+
+        return false;
+    }
+
+    private static bool IsStream(ITypeSymbol? type)
+    {
+        for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
+        {
+            if (current is { Name: "Stream", ContainingNamespace: { Name: "IO", ContainingNamespace.Name: "System" } })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static ITypeSymbol? ReceiverType(IInvocationOperation invocation)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AioRun.Analyzers.LoopSafety;
 
@@ -62,7 +63,10 @@ internal sealed class BlockingMembers
     /// <summary>
     /// Members that are not worth reporting by default: in-memory streams, readers and writers (their
     /// "I/O" never waits), Dispose (use <c>await using</c> where it matters), CancellationTokenSource.Cancel,
-    /// and the APIs vs-threading excludes from VSTHRD103 for having an Async twin that is not preferred.
+    /// completing a pipe's reader or writer (it only marks the pipe), <c>DbDataReader.IsDBNull</c> (a row that
+    /// <c>Read</c>/<c>ReadAsync</c> returned is in memory, unless the reader was opened with
+    /// <c>CommandBehavior.SequentialAccess</c>), and the APIs vs-threading excludes from VSTHRD103 for having an Async
+    /// twin that is not preferred.
     /// </summary>
     public static readonly MemberList DefaultNonBlocking = MemberList.Build(new[]
     {
@@ -71,6 +75,9 @@ internal sealed class BlockingMembers
         "[System.IO.StringReader]",
         "[System.IO.StringWriter]",
         "[System.Threading.CancellationTokenSource]::Cancel",
+        "[System.IO.Pipelines.PipeWriter]::Complete",
+        "[System.IO.Pipelines.PipeReader]::Complete",
+        "[System.Data.Common.DbDataReader]::IsDBNull",
         "[Microsoft.EntityFrameworkCore.DbContext]::Add",
         "[Microsoft.EntityFrameworkCore.DbContext]::AddRange",
         "[Microsoft.EntityFrameworkCore.DbSet`1]::Add",
@@ -164,6 +171,12 @@ internal sealed class BlockingMembers
                     continue;
                 }
 
+                if (OnlyWrapsTheSyncMember(candidate, original.Name))
+                {
+                    // The twin that runs (an override of the base's, say) says the member does not wait.
+                    return Blocking.No;
+                }
+
                 // Prefer the twin that takes the token the original lacks.
                 if (best is null || (bestTokenOrdinal < 0 && tokenOrdinal >= 0))
                 {
@@ -179,6 +192,64 @@ internal sealed class BlockingMembers
         }
 
         return Blocking.No;
+    }
+
+    /// <summary>
+    /// Whether the twin, declared in this compilation, only hands back the synchronous member's result as a completed
+    /// task (<c>XAsync(...) =&gt; Task.FromResult(X(...))</c>, <c>new ValueTask&lt;T&gt;(X(...))</c>): its own author says that
+    /// <c>X</c> does not wait.
+    /// </summary>
+    private static bool OnlyWrapsTheSyncMember(IMethodSymbol twin, string syncName)
+    {
+        foreach (SyntaxReference reference in twin.OriginalDefinition.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax() is not MethodDeclarationSyntax declaration)
+            {
+                continue;
+            }
+
+            ExpressionSyntax? result = declaration.ExpressionBody?.Expression ?? ReturnedAfterChecks(declaration.Body);
+            if (result is null)
+            {
+                continue;
+            }
+
+            // Task.FromResult(X(...)), ValueTask.FromResult(X(...)), new ValueTask<T>(X(...)), new(X(...)).
+            var arguments = result switch
+            {
+                InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "FromResult" } } fromResult => fromResult.ArgumentList.Arguments,
+                BaseObjectCreationExpressionSyntax { ArgumentList: { } list } => list.Arguments,
+                _ => default,
+            };
+            if (arguments.Count == 1
+                && arguments[0].Expression is InvocationExpressionSyntax inner
+                && (inner.Expression is IdentifierNameSyntax { Identifier.ValueText: var name } ? name
+                    : inner.Expression is MemberAccessExpressionSyntax access ? access.Name.Identifier.ValueText : null) == syncName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What a body returns when all it does before is <c>token.ThrowIfCancellationRequested()</c>.</summary>
+    private static ExpressionSyntax? ReturnedAfterChecks(BlockSyntax? body)
+    {
+        if (body is null || body.Statements.Count == 0 || body.Statements[body.Statements.Count - 1] is not ReturnStatementSyntax { Expression: { } returned })
+        {
+            return null;
+        }
+
+        for (int i = 0; i < body.Statements.Count - 1; i++)
+        {
+            if (body.Statements[i] is not ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ThrowIfCancellationRequested" } } })
+            {
+                return null;
+            }
+        }
+
+        return returned;
     }
 
     /// <summary>A twin that is not obsolete and that some caller can reach (whether this caller can is checked at the call).</summary>

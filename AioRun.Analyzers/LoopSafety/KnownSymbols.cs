@@ -28,6 +28,7 @@ internal sealed class KnownSymbols
         Thread = compilation.GetTypeByMetadataName("System.Threading.Thread");
         ThreadPool = compilation.GetTypeByMetadataName("System.Threading.ThreadPool");
         Timer = compilation.GetTypeByMetadataName("System.Threading.Timer");
+        TimersTimer = compilation.GetTypeByMetadataName("System.Timers.Timer");
         SemaphoreSlim = compilation.GetTypeByMetadataName("System.Threading.SemaphoreSlim");
         Console = compilation.GetTypeByMetadataName("System.Console");
 
@@ -95,6 +96,8 @@ internal sealed class KnownSymbols
     public INamedTypeSymbol? ThreadPool { get; }
 
     public INamedTypeSymbol? Timer { get; }
+
+    public INamedTypeSymbol? TimersTimer { get; }
 
     public INamedTypeSymbol? SemaphoreSlim { get; }
 

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using AioRun.Entry;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace AioRun.Analyzers.LoopSafety;
@@ -15,9 +17,13 @@ namespace AioRun.Analyzers.LoopSafety;
 /// even when synchronous (the generated program runs all three on the loop thread);</item>
 /// <item>but not the body of a lambda handed to a thread-pool or thread API (<c>RunInExecutor</c>, <c>Task.Run</c>,
 /// <c>TaskFactory.StartNew</c>, <c>ContinueWith</c>, <c>ThreadPool</c>, <c>Parallel</c>, <c>new Thread</c>,
-/// <c>new Timer</c>), nor anything nested in one;</item>
+/// <c>new Timer</c>, a <c>System.Timers.Timer.Elapsed</c> handler), nor anything nested in one;</item>
+/// <item>nor async code that provably runs only off the loop: a private method or local function that its file hands
+/// to such an API as a method group (<c>Task.Run(ProcessAsync)</c>), or calls only from such places;</item>
 /// <item>nor synchronous methods and synchronous local functions (they may be called from anywhere), nor the
-/// argument of <c>nameof</c>.</item>
+/// argument of <c>nameof</c>;</item>
+/// <item>nor the synchronous arm of dual-mode code (see <see cref="DualMode"/>): when the caller asks for
+/// asynchronous I/O, that arm does not run.</item>
 /// </list>
 /// One instance per compilation; thread-safe.
 /// </summary>
@@ -26,6 +32,7 @@ internal sealed class LoopCode
     private readonly KnownSymbols _known;
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _syncMembersOnLoop = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>> _shutdownMembers = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, bool> _offLoopOnly = new(SymbolEqualityComparer.Default);
 
     public LoopCode(KnownSymbols known) => _known = known;
 
@@ -37,11 +44,14 @@ internal sealed class LoopCode
     public bool IsOnLoop(IOperation operation, ISymbol containingSymbol)
     {
         bool insideAsync = false;
-        for (IOperation? current = operation.Parent; current is not null; current = current.Parent)
+        IOperation child = operation;
+        for (IOperation? current = operation.Parent; current is not null; child = current, current = current.Parent)
         {
             switch (current)
             {
                 case INameOfOperation:
+                    return false;
+                case IConditionalOperation conditional when !insideAsync && DualMode.IsSyncArm(conditional, child):
                     return false;
                 case IAnonymousFunctionOperation lambda:
                     if (IsHandedOffTheLoop(lambda))
@@ -52,6 +62,11 @@ internal sealed class LoopCode
                     insideAsync |= lambda.Symbol.IsAsync;
                     break;
                 case ILocalFunctionOperation localFunction:
+                    if (RunsOnlyOffTheLoop(localFunction.Symbol, operation.SemanticModel))
+                    {
+                        return false;
+                    }
+
                     if (localFunction.Symbol.IsAsync)
                     {
                         insideAsync = true;
@@ -65,7 +80,8 @@ internal sealed class LoopCode
             }
         }
 
-        return insideAsync || IsOnLoopMember(containingSymbol);
+        return (insideAsync || IsOnLoopMember(containingSymbol))
+            && !(containingSymbol is IMethodSymbol member && RunsOnlyOffTheLoop(member, operation.SemanticModel));
     }
 
     /// <summary>
@@ -101,13 +117,21 @@ internal sealed class LoopCode
         return null;
     }
 
-    /// <summary>Whether a lambda is given to an API that runs it on another thread.</summary>
-    private bool IsHandedOffTheLoop(IAnonymousFunctionOperation lambda)
+    /// <summary>
+    /// Whether a delegate (a lambda, or a method group) is given to an API that runs it on another thread: an
+    /// off-loop runner, <c>new Thread(...)</c>, <c>new Timer(...)</c>, or a <c>System.Timers.Timer.Elapsed</c> handler.
+    /// </summary>
+    private bool IsHandedOffTheLoop(IOperation function)
     {
-        IOperation? parent = lambda.Parent;
+        IOperation? parent = function.Parent;
         while (parent is IDelegateCreationOperation or IConversionOperation or IArrayInitializerOperation or IArrayCreationOperation or IParenthesizedOperation)
         {
             parent = parent.Parent;
+        }
+
+        if (parent is IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation { Event: { Name: "Elapsed" } timerEvent } })
+        {
+            return KnownSymbols.Is(timerEvent.ContainingType, _known.TimersTimer);
         }
 
         if (parent is not IArgumentOperation argument)
@@ -122,6 +146,145 @@ internal sealed class LoopCode
                 && (KnownSymbols.Is(constructor.ContainingType, _known.Thread) || KnownSymbols.Is(constructor.ContainingType, _known.Timer)),
             _ => false,
         };
+    }
+
+    /// <summary>
+    /// Whether async code provably runs only off the loop: a private method (or a local function) whose every
+    /// reference in its file is a delegate handed off the loop (<c>Task.Run(ProcessAsync)</c>, <c>new Timer(OnTick)</c>,
+    /// <c>timer.Elapsed += OnElapsed</c>) or a call from code that itself provably runs off the loop (a lambda handed
+    /// off, another such method). A method that nothing in the file references, or that other files could call,
+    /// is not proven off the loop.
+    /// </summary>
+    private bool RunsOnlyOffTheLoop(IMethodSymbol method, SemanticModel? model)
+    {
+        if (model is null || (method.MethodKind != MethodKind.LocalFunction && method.DeclaredAccessibility != Accessibility.Private))
+        {
+            return false;
+        }
+
+        return _offLoopOnly.GetOrAdd(method.OriginalDefinition, m => ComputeRunsOnlyOffTheLoop(m, model, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)));
+    }
+
+    /// <summary>
+    /// The same question inside a computation: a method already being looked at (a cycle of calls) is not proven off
+    /// the loop. A "yes" never rests on such an assumption, so it is kept for later questions; a "no" may, so it is not.
+    /// </summary>
+    private bool RunsOnlyOffTheLoop(IMethodSymbol method, SemanticModel model, HashSet<IMethodSymbol> visiting)
+    {
+        method = method.OriginalDefinition;
+        if ((method.MethodKind != MethodKind.LocalFunction && method.DeclaredAccessibility != Accessibility.Private) || visiting.Contains(method))
+        {
+            return false;
+        }
+
+        if (_offLoopOnly.TryGetValue(method, out bool known))
+        {
+            return known;
+        }
+
+        bool result = ComputeRunsOnlyOffTheLoop(method, model, visiting);
+        if (result)
+        {
+            _offLoopOnly.TryAdd(method, true);
+        }
+
+        return result;
+    }
+
+    private bool ComputeRunsOnlyOffTheLoop(IMethodSymbol method, SemanticModel model, HashSet<IMethodSymbol> visiting)
+    {
+        visiting.Add(method);
+        try
+        {
+            return ReferencesAreOffTheLoop(method, model, visiting);
+        }
+        finally
+        {
+            visiting.Remove(method);
+        }
+    }
+
+    private bool ReferencesAreOffTheLoop(IMethodSymbol method, SemanticModel model, HashSet<IMethodSymbol> visiting)
+    {
+        ISymbol scopeOwner = method.MethodKind == MethodKind.LocalFunction ? method.ContainingSymbol : method.ContainingType;
+        var scopes = new List<SyntaxNode>();
+        foreach (SyntaxReference reference in scopeOwner.DeclaringSyntaxReferences)
+        {
+            if (reference.SyntaxTree != model.SyntaxTree)
+            {
+                // A part of the type in another file could call it.
+                return false;
+            }
+
+            scopes.Add(reference.GetSyntax());
+        }
+
+        bool referenced = false;
+        foreach (SyntaxNode scope in scopes)
+        {
+            foreach (SyntaxNode node in scope.DescendantNodes())
+            {
+                if (node is not IdentifierNameSyntax name || name.Identifier.ValueText != method.Name)
+                {
+                    continue;
+                }
+
+                SymbolInfo info = model.GetSymbolInfo(name);
+                ISymbol? target = info.Symbol ?? (info.CandidateSymbols.Length == 1 ? info.CandidateSymbols[0] : null);
+                if (target is not IMethodSymbol referencedMethod || !SymbolEqualityComparer.Default.Equals(referencedMethod.OriginalDefinition, method))
+                {
+                    continue;
+                }
+
+                referenced = true;
+                if (OperationOf(name, model) is not { } use || !IsProvablyOffTheLoop(use, model, visiting))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return referenced;
+    }
+
+    /// <summary>The operation of the nearest expression around <paramref name="node"/> that has one.</summary>
+    private static IOperation? OperationOf(SyntaxNode node, SemanticModel model)
+    {
+        for (SyntaxNode? current = node; current is not null and not StatementSyntax; current = current.Parent)
+        {
+            if (model.GetOperation(current) is { } operation)
+            {
+                return operation;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a use of a method (a delegate, or a call) runs off the loop on every path.</summary>
+    private bool IsProvablyOffTheLoop(IOperation use, SemanticModel model, HashSet<IMethodSymbol> visiting)
+    {
+        if (use is IMethodReferenceOperation)
+        {
+            // A delegate kept or passed elsewhere may be invoked anywhere.
+            return IsHandedOffTheLoop(use);
+        }
+
+        for (IOperation? current = use.Parent; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case IAnonymousFunctionOperation lambda when IsHandedOffTheLoop(lambda):
+                    return true;
+                case IAnonymousFunctionOperation:
+                    // A lambda kept or passed elsewhere may run anywhere.
+                    return false;
+                case ILocalFunctionOperation localFunction:
+                    return RunsOnlyOffTheLoop(localFunction.Symbol, model, visiting);
+            }
+        }
+
+        return model.GetEnclosingSymbol(use.Syntax.SpanStart) is IMethodSymbol member && RunsOnlyOffTheLoop(member, model, visiting);
     }
 
     /// <summary>Methods whose delegate arguments run off the loop thread.</summary>

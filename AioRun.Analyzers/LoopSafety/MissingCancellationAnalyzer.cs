@@ -37,29 +37,33 @@ public sealed class MissingCancellationAnalyzer : LoopSafetyAnalyzer
         }
 
         string? tokenArgument = null;
-        bool tokenParameter = false;
+        IParameterSymbol? leftOut = null;
         foreach (IArgumentOperation argument in call.Arguments)
         {
             if (argument.Parameter is { } parameter && known.IsCancellationToken(parameter.Type))
             {
-                tokenParameter = true;
                 if (argument.ArgumentKind == ArgumentKind.DefaultValue)
                 {
+                    leftOut = parameter;
                     tokenArgument = IsNextPositional(call, parameter) ? FixData.Positional : parameter.Name;
+                }
+                else
+                {
+                    return;
                 }
 
                 break;
             }
         }
 
-        if (!tokenParameter && overloads.WithToken(call.TargetMethod) is { } overload
+        if (leftOut is null && overloads.WithToken(call.TargetMethod) is { } overload
             && context.Compilation.IsSymbolAccessibleWithin(overload, context.ContainingSymbol.ContainingType ?? (ISymbol)context.Compilation.Assembly))
         {
-            IParameterSymbol added = overload.Parameters[overload.Parameters.Length - 1];
-            tokenArgument = IsNextPositional(call, added) ? FixData.Positional : added.Name;
+            leftOut = overload.Parameters[overload.Parameters.Length - 1];
+            tokenArgument = IsNextPositional(call, leftOut) ? FixData.Positional : leftOut.Name;
         }
 
-        if (tokenArgument is null || !loop.IsOnLoop(call, context.ContainingSymbol))
+        if (tokenArgument is null || IsIgnored(leftOut!, context.CancellationToken) || !loop.IsOnLoop(call, context.ContainingSymbol))
         {
             return;
         }
@@ -79,6 +83,44 @@ public sealed class MissingCancellationAnalyzer : LoopSafetyAnalyzer
             properties,
             call.TargetMethod.ContainingType.Name + "." + call.TargetMethod.Name,
             token ?? "Aio.CancellationToken"));
+    }
+
+    /// <summary>
+    /// Whether the method would ignore the token anyway: it is declared in this compilation with a body that never
+    /// names the parameter, and nothing can override it. Passing a token there would change nothing.
+    /// </summary>
+    private static bool IsIgnored(IParameterSymbol token, System.Threading.CancellationToken cancellationToken)
+    {
+        if (token.ContainingSymbol is not IMethodSymbol method || method.IsAbstract || method.IsVirtual || method.IsOverride
+            || method.ContainingType.TypeKind == TypeKind.Interface || method.DeclaringSyntaxReferences.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+        {
+            SyntaxNode declaration = reference.GetSyntax(cancellationToken);
+            SyntaxNode? body = declaration switch
+            {
+                BaseMethodDeclarationSyntax member => (SyntaxNode?)member.Body ?? member.ExpressionBody,
+                LocalFunctionStatementSyntax local => (SyntaxNode?)local.Body ?? local.ExpressionBody,
+                _ => null,
+            };
+            if (body is null)
+            {
+                return false;
+            }
+
+            foreach (SyntaxToken identifier in body.DescendantTokens())
+            {
+                if (identifier.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) && identifier.ValueText == token.Name)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private static bool IsExcluded(IMethodSymbol method, KnownSymbols known)

@@ -25,17 +25,53 @@ internal static class OperationExtensions
         }
     }
 
-    /// <summary>The awaited or dropped call under any <c>.ConfigureAwait(...)</c>.</summary>
+    /// <summary>
+    /// The awaited or dropped call under any <c>.ConfigureAwait(...)</c>, and under any extension method that only
+    /// wraps a task into an awaitable, as projects write their own (<c>task.ForAwait()</c>, returning
+    /// <c>task.ConfigureAwait(false)</c>): an extension of a task-like receiver that returns a task-like or configured
+    /// awaitable and takes nothing else but constants.
+    /// </summary>
     public static IOperation WithoutConfigureAwait(this IOperation operation, KnownSymbols known)
     {
         operation = operation.WithoutConversions();
-        while (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } instance } invocation
-            && known.IsTaskLike(invocation.TargetMethod.ContainingType))
+        while (true)
         {
-            operation = instance.WithoutConversions();
+            if (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } instance } invocation
+                && known.IsTaskLike(invocation.TargetMethod.ContainingType))
+            {
+                operation = instance.WithoutConversions();
+            }
+            else if (operation is IInvocationOperation { Instance: null, TargetMethod.IsExtensionMethod: true, Arguments.Length: > 0 } wrapper
+                && IsAwaitableWrapper(wrapper, known))
+            {
+                operation = wrapper.Arguments[0].Value.WithoutConversions();
+            }
+            else
+            {
+                return operation;
+            }
+        }
+    }
+
+    private static bool IsAwaitableWrapper(IInvocationOperation call, KnownSymbols known)
+    {
+        IMethodSymbol method = call.TargetMethod;
+        if (known.IsAioRunMember(method) || !known.IsTaskOrConfiguredAwaitable(method.ReturnType)
+            || !known.IsTaskLike(call.Arguments[0].Value.WithoutConversions().Type))
+        {
+            return false;
         }
 
-        return operation;
+        for (int i = 1; i < call.Arguments.Length; i++)
+        {
+            IArgumentOperation argument = call.Arguments[i];
+            if (argument.ArgumentKind != ArgumentKind.DefaultValue && !argument.Value.ConstantValue.HasValue)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Whether a token argument says "no cancellation" on purpose: <c>CancellationToken.None</c>, <c>default</c>, <c>new CancellationToken()</c>.</summary>

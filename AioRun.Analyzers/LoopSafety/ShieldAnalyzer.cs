@@ -54,7 +54,7 @@ public sealed class ShieldAnalyzer : LoopSafetyAnalyzer
             }
         }
 
-        if (tokenIndex < 0 || IsTrackedWork(work, known) || !loop.IsOnLoop(invocation, context.ContainingSymbol))
+        if (tokenIndex < 0 || IsTrackedWork(work, known) || IsSignal(work) || !loop.IsOnLoop(invocation, context.ContainingSymbol))
         {
             return;
         }
@@ -90,7 +90,7 @@ public sealed class ShieldAnalyzer : LoopSafetyAnalyzer
             {
                 delayIndex = i;
             }
-            else if (!IsTrackedWork(elements[i], known))
+            else if (!IsTrackedWork(elements[i], known) && !IsSignal(elements[i]))
             {
                 untrackedWork = true;
             }
@@ -133,12 +133,53 @@ public sealed class ShieldAnalyzer : LoopSafetyAnalyzer
         {
             if (known.IsCancellationToken(argument.Parameter?.Type))
             {
-                return argument.ArgumentKind != ArgumentKind.DefaultValue && !argument.Value.IsExplicitNoneToken();
+                return argument.ArgumentKind != ArgumentKind.DefaultValue && !argument.Value.IsExplicitNoneToken()
+                    && !(isDelay && !IsEndless(call) && IsTimerToken(argument.Value));
             }
         }
 
         return isAioSleep;
     }
+
+    /// <summary>
+    /// A timeout race: <c>Task.WhenAny(work, Task.Delay(timeout, cts.Token))</c> where <c>cts</c> is a source of the
+    /// function's own, created with <c>new CancellationTokenSource(...)</c> (not linked to another token) and never
+    /// assigned again. Its token only stops the timer once the work won; nothing outside can cancel the delay, so
+    /// the shutdown cannot make the caller leave the work behind.
+    /// </summary>
+    private static bool IsTimerToken(IOperation token)
+    {
+        if (token.WithoutConversions() is not IPropertyReferenceOperation { Property.Name: "Token", Instance: ILocalReferenceOperation source }
+            || source.Local.Type is not INamedTypeSymbol { Name: "CancellationTokenSource" })
+        {
+            return false;
+        }
+
+        bool created = false;
+        foreach (IOperation operation in token.Root().Descendants())
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, source.Local):
+                    created = declarator.Initializer is { } initializer && IsNewSource(initializer.Value);
+                    break;
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } when SymbolEqualityComparer.Default.Equals(target.Local, source.Local):
+                    return false;
+            }
+        }
+
+        return created;
+    }
+
+    private static bool IsNewSource(IOperation value) =>
+        value.WithoutConversions() is IObjectCreationOperation { Type.Name: "CancellationTokenSource" };
+
+    /// <summary>
+    /// A signal rather than work: the task of a <c>TaskCompletionSource</c>, which someone else completes. The caller
+    /// that stops waiting for it leaves no work behind.
+    /// </summary>
+    private static bool IsSignal(IOperation task) =>
+        task.WithoutConversions() is IPropertyReferenceOperation { Property.Name: "Task", Instance.Type: INamedTypeSymbol { Name: "TaskCompletionSource" } };
 
     /// <summary>A delay that only cancellation ends: Timeout.Infinite, -1, Timeout.InfiniteTimeSpan, double.PositiveInfinity.</summary>
     private static bool IsEndless(IOperation delay)

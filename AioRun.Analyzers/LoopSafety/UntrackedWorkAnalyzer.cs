@@ -1,5 +1,7 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -38,7 +40,7 @@ public sealed class UntrackedWorkAnalyzer : LoopSafetyAnalyzer
         string? starter = StarterName(method, known);
         if (starter is not null)
         {
-            if (loop.IsOnLoop(invocation, context.ContainingSymbol))
+            if (loop.IsOnLoop(invocation, context.ContainingSymbol) && !IsJoinedByOwner(invocation, known))
             {
                 (string starterFix, string use) = StarterFix(invocation, known);
                 Report(context, invocation, $"'{starter}' starts work on the thread pool", starterFix, use);
@@ -52,7 +54,7 @@ public sealed class UntrackedWorkAnalyzer : LoopSafetyAnalyzer
             return;
         }
 
-        var call = invocation.WithoutConfigureAwait(known) as IInvocationOperation;
+        var call = WithoutErrorObservers(invocation.WithoutConfigureAwait(known), known) as IInvocationOperation;
         if (call is null || known.IsTrackedWork(call.TargetMethod) || IsCompletedTaskFactory(call.TargetMethod, known)
             || StarterName(call.TargetMethod, known) is not null || !loop.IsOnLoop(invocation, context.ContainingSymbol))
         {
@@ -62,6 +64,101 @@ public sealed class UntrackedWorkAnalyzer : LoopSafetyAnalyzer
         bool methodGroup = CanBeMethodGroup(call, known);
         string fix = methodGroup || IsSafeToDefer(call) ? FixData.CreateTaskFromCall : FixData.None;
         Report(context, invocation, $"The task of '{call.TargetMethod.Name}' is dropped", fix, "Aio.CreateTask, or await it", methodGroup, known.IsValueTask(call.TargetMethod.ReturnType));
+    }
+
+    /// <summary>
+    /// Work its owner joins: the task of <c>Task.Run</c> / <c>StartNew</c> stored in a field (<c>_loop = Task.Run(MainLoop)</c>)
+    /// that code of the same type in the same file awaits (directly, or through <c>WaitAsync</c>, <c>ConfigureAwait</c>
+    /// or <c>Task.WhenAll</c>), as a connection's close awaits its background loop. The owner tracks that work: closing
+    /// or disposing it from a task the shutdown cancels waits for it.
+    /// </summary>
+    private static bool IsJoinedByOwner(IInvocationOperation start, KnownSymbols known)
+    {
+        IOperation parent = start.Parent is IConversionOperation conversion ? conversion.Parent! : start.Parent!;
+        if (parent is not ISimpleAssignmentOperation { Target: IFieldReferenceOperation { Field: var field } } || start.SemanticModel is not { } model)
+        {
+            return false;
+        }
+
+        SyntaxNode root = start.Syntax.SyntaxTree.GetRoot();
+        foreach (SyntaxNode node in root.DescendantNodes())
+        {
+            if (node is not AwaitExpressionSyntax awaitSyntax
+                || model.GetOperation(awaitSyntax) is not IAwaitOperation awaited)
+            {
+                continue;
+            }
+
+            foreach (IOperation awaitedTask in AwaitedTasks(awaited.Operation, known))
+            {
+                if (awaitedTask is IFieldReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Field, field))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The tasks an await waits for: the operand under <c>ConfigureAwait</c> and <c>WaitAsync</c>, or the elements of <c>Task.WhenAll</c>.</summary>
+    private static IEnumerable<IOperation> AwaitedTasks(IOperation operand, KnownSymbols known)
+    {
+        operand = operand.WithoutConfigureAwait(known);
+        while (operand is IInvocationOperation { TargetMethod.Name: "WaitAsync", Instance: { } waited } && known.IsTask(waited.Type))
+        {
+            operand = waited.WithoutConfigureAwait(known);
+        }
+
+        if (operand is IInvocationOperation { TargetMethod.Name: "WhenAll" } whenAll && KnownSymbols.Is(whenAll.TargetMethod.ContainingType, known.Task))
+        {
+            foreach (IArgumentOperation argument in whenAll.Arguments)
+            {
+                foreach (IOperation element in argument.ParamsElements())
+                {
+                    yield return element;
+                }
+            }
+        }
+        else
+        {
+            yield return operand;
+        }
+    }
+
+    /// <summary>
+    /// Dropping is judged where the work starts, so an error observer attached to a task is looked through:
+    /// <c>task.ContinueWith(observe, TaskContinuationOptions.OnlyOnFaulted)</c> (a continuation that does not run when
+    /// the task succeeds). Attached to a task that already exists (a variable, a field), it starts no work: nothing is
+    /// dropped there. Attached to a call (<c>SendAsync().ContinueWith(...)</c>), the call's task is the one dropped.
+    /// (Observer extension methods that hand the task back, like <c>task.ObserveErrors()</c>, are looked through as
+    /// awaitable wrappers; see <see cref="OperationExtensions.WithoutConfigureAwait"/>.)
+    /// </summary>
+    private static IOperation WithoutErrorObservers(IOperation operation, KnownSymbols known)
+    {
+        while (operation is IInvocationOperation { TargetMethod.Name: "ContinueWith", Instance: { } task } continuation
+            && known.IsTask(continuation.TargetMethod.ContainingType) && ObservesOnlyFailures(continuation))
+        {
+            operation = task.WithoutConfigureAwait(known);
+        }
+
+        return operation;
+    }
+
+    /// <summary>A <c>TaskContinuationOptions</c> argument that keeps the continuation from running on success.</summary>
+    private static bool ObservesOnlyFailures(IInvocationOperation continuation)
+    {
+        const int NotOnRanToCompletion = 0x10000;
+        foreach (IArgumentOperation argument in continuation.Arguments)
+        {
+            if (argument.Parameter?.Type is INamedTypeSymbol { Name: "TaskContinuationOptions" }
+                && argument.Value.ConstantValue is { HasValue: true, Value: int options })
+            {
+                return (options & NotOnRanToCompletion) != 0;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -190,6 +190,91 @@ public class BlockingCallTests
                     return [|File.ReadAllText("x")|];
                 };
             """ },
+        { "an await on one branch does not make the task complete on the other", """
+                async Task M(Task t, bool first)
+                {
+                    if (first)
+                    {
+                        await t;
+                    }
+                    else
+                    {
+                        [|t.Wait()|];
+                    }
+                }
+            """ },
+        { "an await inside an earlier lambda does not make the task complete", """
+                async Task<int> M(Task<int> t)
+                {
+                    Func<Task> later = async () => await t;
+                    await Task.Yield();
+                    return [|t.Result|];
+                }
+            """ },
+        { "an await before the task is assigned again does not make the new one complete", """
+                async Task<int> M(Task<int> t)
+                {
+                    await t;
+                    t = GetAsync();
+                    return [|t.Result|];
+                }
+            """ },
+        { "an await inside a loop does not cover the code after it", """
+                async Task<int> M(Task<int> t, int n)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        await t;
+                    }
+
+                    return [|t.Result|];
+                }
+            """ },
+        { "a guard that proves nothing: IsCompleted || something else", """
+                async Task<int> M(Task<int> t, bool other)
+                {
+                    await Task.Yield();
+                    return t.IsCompleted || other ? [|t.Result|] : 0;
+                }
+            """ },
+        { "a flag not named for the mode is not dual-mode code", """
+                async Task M(Stream stream, bool fast)
+                {
+                    if (fast)
+                        await stream.FlushAsync();
+                    else
+                        [|stream.Flush()|];
+                }
+            """ },
+        { "a state compared with one of its values is not the caller's choice of mode", """
+                async Task M(System.Data.Common.DbConnection connection, Stream stream)
+                {
+                    if (connection.State != System.Data.ConnectionState.Open)
+                    {
+                        [|connection.Open()|];
+                    }
+
+                    await stream.FlushAsync();
+                }
+            """ },
+        { "a dual-mode method asked for its synchronous arm from code on the loop", """
+                async Task<int> M(Stream stream)
+                {
+                    return await [|ReadAsync(stream, async: false)|];
+                }
+
+                static async Task<int> ReadAsync(Stream stream, bool async) =>
+                    async ? await stream.ReadAsync(new byte[1]) : stream.Read(new byte[1]);
+            """ },
+        { "a certificate loaded from its file", """
+                async Task<System.Security.Cryptography.X509Certificates.X509Certificate2> M(string path)
+                {
+                    await Task.Yield();
+            #pragma warning disable SYSLIB0057
+                    return [|new System.Security.Cryptography.X509Certificates.X509Certificate2(path, "secret")|];
+            #pragma warning restore SYSLIB0057
+                }
+            """ },
     };
 
     private static readonly Dictionary<string, string> NotReported = new()
@@ -333,6 +418,150 @@ public class BlockingCallTests
                     int Read(Task<int> t) => t.Result;
                     await Task.Yield();
                 }
+            """ },
+        { "awaited on every path before the read, also through if (!t.IsCompleted) await t", """
+                async Task<int> M(Task<int> t, bool log)
+                {
+                    if (!t.IsCompleted)
+                    {
+                        await t;
+                    }
+
+                    if (log)
+                    {
+                        Console.WriteLine("done");
+                    }
+
+                    return t.Result;
+                }
+            """ },
+        { "an early return when the task is not complete", """
+                async Task<int> M(Task<int> t)
+                {
+                    await Task.Yield();
+                    if (!t.IsCompleted)
+                        return 0;
+                    return t.Result;
+                }
+            """ },
+        { "guards that prove the task done: IsFaulted, IsCanceled, Status, Debug.Assert", """
+                async Task M(Task<int> t, Task u, Task<int> v, Task<int> w)
+                {
+                    await Task.Yield();
+                    if (t.IsFaulted || t.IsCanceled)
+                        t.GetAwaiter().GetResult();
+                    if (u.Status == TaskStatus.RanToCompletion)
+                        u.Wait();
+                    if (v.Status is TaskStatus.Faulted or TaskStatus.Canceled)
+                        _ = v.Result;
+                    System.Diagnostics.Debug.Assert(w.IsCompletedSuccessfully);
+                    _ = w.Result;
+                }
+            """ },
+        { "the sync arm of dual-mode code: a bool flag, a ternary, a while condition, a captured flag", """
+                async Task<int> M(Stream stream, bool async, CancellationToken token)
+                {
+                    var buffer = new byte[16];
+                    int read = async ? await stream.ReadAsync(buffer, token) : stream.Read(buffer, 0, 16);
+                    while (async ? await stream.ReadAsync(buffer, token) > 0 : stream.Read(buffer, 0, 16) > 0)
+                        read++;
+                    return await Local();
+
+                    async Task<int> Local()
+                    {
+                        if (async)
+                            await stream.FlushAsync(token);
+                        else
+                            stream.Flush();
+                        return read;
+                    }
+                }
+            """ },
+        { "the sync arm of dual-mode code: an enum flag, inverted, and an if that falls through to the awaits", """
+                enum IOBehavior { Synchronous, Asynchronous }
+
+                async Task M(Stream stream, SemaphoreSlim gate, IOBehavior io, CancellationToken token)
+                {
+                    if (io == IOBehavior.Synchronous)
+                        gate.Wait(token);
+                    else
+                        await gate.WaitAsync(token);
+
+                    if (io != IOBehavior.Asynchronous)
+                    {
+                        stream.Flush();
+                        return;
+                    }
+
+                    await stream.FlushAsync(token);
+                }
+            """ },
+        { "a member whose async twin only hands back its result", """
+                async Task<int> M(Schema schema)
+                {
+                    await Task.Yield();
+                    return schema.Columns();
+                }
+            }
+
+            class Schema
+            {
+                public int Columns() => 3;
+                public Task<int> ColumnsAsync(CancellationToken token = default) => Task.FromResult(Columns());
+            """ },
+        { "members that do not wait: DbDataReader.IsDBNull, completing a pipe, a stream over a MemoryStream", """
+                async Task<int> M(System.Data.Common.DbDataReader reader, System.IO.Pipelines.Pipe pipe, byte[] payload)
+                {
+                    int nulls = 0;
+                    while (await reader.ReadAsync())
+                        nulls += reader.IsDBNull(0) ? 1 : 0;
+                    pipe.Writer.Complete();
+                    pipe.Reader.Complete();
+                    using var memory = new MemoryStream();
+                    using var zip = new System.IO.Compression.GZipStream(memory, System.IO.Compression.CompressionLevel.Fastest);
+                    zip.Write(payload, 0, payload.Length);
+                    return nulls;
+                }
+            """ },
+        { "async code that provably runs off the loop: a method group for Task.Run, its helper, a timer callback, an Elapsed handler", """
+                void Start(Stream stream)
+                {
+                    _ = Task.Run(LoopAsync);
+                    _ = new Timer(OnTick, null, 1000, 1000);
+                    var timer = new System.Timers.Timer(1000);
+                    timer.Elapsed += async (_, _) => { await Task.Yield(); Thread.Sleep(1); };
+                }
+
+                private async Task LoopAsync()
+                {
+                    await Task.Yield();
+                    Thread.Sleep(1);
+                    await HelperAsync();
+                }
+
+                private async Task HelperAsync()
+                {
+                    await Task.Yield();
+                    File.ReadAllText("state");
+                }
+
+                private async void OnTick(object? state)
+                {
+                    await Task.Yield();
+                    Thread.Sleep(1);
+                }
+            """ },
+        { "GetResult on a completed task through a project's awaitable wrapper", """
+                async Task M()
+                {
+                    await Task.Yield();
+                    Task.CompletedTask.ForAwait().GetAwaiter().GetResult();
+                }
+            }
+
+            static class Wrappers
+            {
+                public static System.Runtime.CompilerServices.ConfiguredTaskAwaitable ForAwait(this Task task) => task.ConfigureAwait(false);
             """ },
     };
 

@@ -173,7 +173,7 @@ public static class LoopSafetyCorpus
                 private readonly Stream _stream = Stream.Null;
 
                 private static Task WorkAsync(int n) => Task.Delay(n);
-                private static Task SaveAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+                private static Task SaveAsync(CancellationToken cancellationToken = default) => Task.Delay(1, cancellationToken);
                 private static Task<int> GetAsync(int n) => Task.FromResult(n);
                 private static ValueTask ValueWorkAsync() => default;
                 private static int Compute(int n) => n * n;

@@ -9,11 +9,11 @@ namespace AioRun.Tests.Analyzers.LoopSafety;
 public class MissingCancellationTests
 {
     private const string Helpers = """
-            static Task SaveAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
-            static Task WriteAsync(string path, bool flush = true, CancellationToken cancellationToken = default) => Task.CompletedTask;
-            static ValueTask<int> CountAsync(CancellationToken cancellationToken = default) => new(1);
+            static Task SaveAsync(CancellationToken cancellationToken = default) => Task.Delay(1, cancellationToken);
+            static Task WriteAsync(string path, bool flush = true, CancellationToken cancellationToken = default) => Task.Delay(1, cancellationToken);
+            static async ValueTask<int> CountAsync(CancellationToken cancellationToken = default) { await Task.Delay(1, cancellationToken); return 1; }
             static Task<T> LoadAsync<T>() => Task.FromResult<T>(default!);
-            static Task<T> LoadAsync<T>(CancellationToken cancellationToken) => Task.FromResult<T>(default!);
+            static async Task<T> LoadAsync<T>(CancellationToken cancellationToken) { await Task.Delay(1, cancellationToken); return default!; }
             static Task WorkAsync() => Task.CompletedTask;
         """;
 
@@ -22,7 +22,7 @@ public class MissingCancellationTests
 
         static class Pinger
         {
-            public static Task PingAsync(this C c, int times, CancellationToken cancellationToken = default) => Task.CompletedTask;
+            public static Task PingAsync(this C c, int times, CancellationToken cancellationToken = default) => Task.Delay(times, cancellationToken);
         """;
 
     private static readonly Dictionary<string, string> Reported = new()
@@ -114,6 +114,29 @@ public class MissingCancellationTests
             """ },
         { "property returning an async lambda", """
                 Func<Task> Saver => async () => await [|SaveAsync()|];
+            """ },
+        { "through a project's awaitable wrapper", """
+                async Task M(Stream stream)
+                {
+                    await [|stream.FlushAsync()|].ForAwait();
+                    await [|Task.Delay(10)|].ForAwait();
+                }
+            }
+
+            static class Wrappers
+            {
+                public static System.Runtime.CompilerServices.ConfiguredTaskAwaitable ForAwait(this Task task) => task.ConfigureAwait(false);
+            """ },
+        { "a callee that could be overridden may use the token", """
+                async Task M(Store store)
+                {
+                    await [|store.PersistAsync()|];
+                }
+            }
+
+            class Store
+            {
+                public virtual Task PersistAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
             """ },
     };
 
@@ -223,6 +246,34 @@ public class MissingCancellationTests
                     string name = nameof(Task.Delay);
                     await Task.Yield();
                 }
+            """ },
+        { "a callee whose body never reads its token, and an overload that would ignore it", """
+                async Task M(Reader reader)
+                {
+                    await reader.ConsumeAsync();
+                    await reader.CloseAsync(abort: true);
+                }
+            }
+
+            class Reader
+            {
+                public async Task ConsumeAsync(int? count = null, CancellationToken cancellationToken = default) => await Task.Yield();
+                public Task CloseAsync(bool abort) => CloseAsync(abort, default);
+                public Task CloseAsync(bool abort, CancellationToken cancellationToken) => Task.CompletedTask;
+            """ },
+        { "async code that provably runs off the loop: a method group for Task.Run, a timer callback, a local function run by Task.Run", """
+                void Start()
+                {
+                    _ = Task.Run(PumpAsync);
+                    _ = new Timer(OnTick, null, 1000, 1000);
+                    _ = Task.Run(() => Forward());
+
+                    static async Task Forward() => await Task.Delay(10);
+                }
+
+                private async Task PumpAsync() => await Task.Delay(10);
+
+                private async void OnTick(object? state) => await Task.Delay(10);
             """ },
     };
 

@@ -121,6 +121,13 @@ public class ShieldTests
                     await [|WorkAsync().WaitAsync(ct)|];
                 }
             """ },
+        { "a delay whose token is linked to the caller's is a shield", """
+                async Task M(CancellationToken token)
+                {
+                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(token);
+                    await [|Task.WhenAny(WorkAsync(), Task.Delay(1000, linked.Token))|];
+                }
+            """ },
     };
 
     private static readonly Dictionary<string, string> NotReported = new()
@@ -216,6 +223,27 @@ public class ShieldTests
                 {
                     string name = nameof(Task.WaitAsync);
                     await Task.Yield();
+                }
+            """ },
+        { "a timeout race: the delay's token is the function's own, only to stop the timer", """
+                async Task<bool> M(Task work, int timeoutMs)
+                {
+                    var cts = new CancellationTokenSource();
+                    if (work == await Task.WhenAny(work, Task.Delay(timeoutMs, cts.Token)))
+                    {
+                        cts.Cancel();
+                        return true;
+                    }
+
+                    return false;
+                }
+            """ },
+        { "waiting for a TaskCompletionSource's task leaves no work behind", """
+                private readonly TaskCompletionSource<bool> _confirmed = new();
+
+                async Task M(CancellationToken token)
+                {
+                    await _confirmed.Task.WaitAsync(token);
                 }
             """ },
     };

@@ -161,6 +161,22 @@ public class UntrackedWorkTests
                     await [|Task.Run(() => Task.Run(() => Compute()))|];
                 }
             """ },
+        { "an error observer on a call: the call's task is the one dropped", """
+                async Task M()
+                {
+                    [|WorkAsync().ContinueWith(t => Console.WriteLine(t.Exception), TaskContinuationOptions.OnlyOnFaulted)|];
+                    await Task.Yield();
+                }
+            """ },
+        { "Task.Run stored in a field that nothing awaits", """
+                private Task? _loop;
+
+                async Task M()
+                {
+                    _loop = [|Task.Run(() => Thread.Sleep(10))|];
+                    await Task.Yield();
+                }
+            """ },
     };
 
     private static readonly Dictionary<string, string> NotReported = new()
@@ -278,6 +294,38 @@ public class UntrackedWorkTests
                 {
                     string name = nameof(Task.Run);
                     await Task.Yield();
+                }
+            """ },
+        { "an error observer attached to a task that already exists", """
+                async Task M(Task pending, Task other)
+                {
+                    _ = pending.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Current);
+                    _ = other.ObserveErrors();
+                    await Task.Yield();
+                }
+            }
+
+            static class Observers
+            {
+                public static Task ObserveErrors(this Task task)
+                {
+                    task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                    return task;
+                }
+            """ },
+        { "Task.Run stored in a field that the type awaits when it closes", """
+                private Task? _loop;
+
+                async Task OpenAsync()
+                {
+                    await Task.Yield();
+                    _loop = Task.Run(() => Thread.Sleep(10));
+                }
+
+                async Task CloseAsync()
+                {
+                    if (_loop is not null)
+                        await _loop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
                 }
             """ },
     };
