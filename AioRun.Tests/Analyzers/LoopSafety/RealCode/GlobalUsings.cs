@@ -1,0 +1,7 @@
+// What an SDK project's ImplicitUsings give the shapes, as the libraries they stand for have.
+global using System;
+global using System.Collections.Generic;
+global using System.IO;
+global using System.Linq;
+global using System.Threading;
+global using System.Threading.Tasks;
