@@ -109,7 +109,7 @@ internal static partial class Descriptors
         "{0} is {1} in {2}; {3}",
         EntryCategory,
         DiagnosticSeverity.Error,
-        "ShutdownTimeoutSeconds / AioRunShutdownTimeout is zero or more seconds (Infinity: no timeout), ExecutorWorkers / AioRunExecutorWorkers is 0 (no bound) or more, AioRunStopOnUnhandled is true or false.");
+        "Each option of [AioRunEntry] and its AioRun* MSBuild property has a range (the README's options table): a boolean is true or false, ShutdownTimeoutSeconds is zero or more seconds (Infinity: no timeout), ExecutorWorkers is 0 (no bound) or more, LoopLagWarningMilliseconds is 0 (off) or more.");
 
     public static readonly DiagnosticDescriptor EntryWithStartupObject = Rule(
         "AIO113",

@@ -21,6 +21,18 @@ public sealed class AioRunEntryAttribute : Attribute
     public int ExecutorWorkers { get; set; }
 
     /// <summary>
+    /// A second SIGINT or SIGTERM during the shutdown writes the task report and exits at once with 128 + the signal.
+    /// Default <see langword="false"/> (later signals are ignored, as in aiorun); csproj <c>AioRunEscalateOnSecondSignal</c>.
+    /// </summary>
+    public bool EscalateOnSecondSignal { get; set; }
+
+    /// <summary>
+    /// Milliseconds one callback may hold the loop thread before a warning names it; 0 turns the watchdog off. Default
+    /// <see cref="AioRunOptions.DefaultLoopLagWarning"/>; csproj <c>AioRunLoopLagWarning</c>.
+    /// </summary>
+    public int LoopLagWarningMilliseconds { get; set; } = EntryOptions.LoopLagWarningMilliseconds.Default;
+
+    /// <summary>
     /// The name of a static method of the same type run after the loop stops and before tasks are cancelled:
     /// returns <c>void</c>, <c>Task</c> or <c>ValueTask</c>, optionally takes the <see cref="AioLoop"/>.
     /// </summary>

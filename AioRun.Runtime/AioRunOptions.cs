@@ -51,6 +51,36 @@ public sealed class AioRunOptions
         }
     }
 
+    /// <summary>
+    /// Whether a second SIGINT or SIGTERM during the shutdown writes the task report and exits the process at once with
+    /// 128 + the signal (130, 143). Default off: as in aiorun, later signals are ignored.
+    /// </summary>
+    public bool EscalateOnSecondSignal { get; init; }
+
+    /// <summary>The default <see cref="LoopLagWarning"/>: 100 ms (the options table's default).</summary>
+    public static readonly TimeSpan DefaultLoopLagWarning = TimeSpan.FromMilliseconds(EntryOptions.LoopLagWarningMilliseconds.Default);
+
+    private readonly TimeSpan _loopLagWarning = DefaultLoopLagWarning;
+
+    /// <summary>
+    /// How long one callback may hold the loop thread before a warning names it (while it still blocks, and when it
+    /// ends). Default 100 ms; <see cref="TimeSpan.Zero"/> turns the watchdog off.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public TimeSpan LoopLagWarning
+    {
+        get => _loopLagWarning;
+        init
+        {
+            if (value < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(LoopLagWarning), value, $"LoopLagWarning must be zero (off) or more; it was {value}.");
+            }
+
+            _loopLagWarning = value;
+        }
+    }
+
     /// <summary>A shutdown timeout from a number of seconds, validated (the attribute's and the csproj's form).</summary>
     /// <param name="seconds">Zero or more; <see cref="double.PositiveInfinity"/> for no timeout.</param>
     /// <returns>The timeout.</returns>

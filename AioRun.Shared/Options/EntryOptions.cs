@@ -55,8 +55,34 @@ internal static class EntryOptions
         format: static workers => workers.ToString(CultureInfo.InvariantCulture),
         runtimeValue: static workers => workers.ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>A second SIGINT/SIGTERM during the shutdown writes the task report and exits at once (128 + the signal).</summary>
+    public static readonly EntryOption<bool> EscalateOnSecondSignal = new(
+        name: "EscalateOnSecondSignal",
+        msbuildProperty: "AioRunEscalateOnSecondSignal",
+        runtimeProperty: "EscalateOnSecondSignal",
+        defaultValue: false,
+        projectValues: "true | false",
+        range: "it must be true or false",
+        isValid: static _ => true,
+        parse: bool.TryParse,
+        format: static value => value ? "true" : "false",
+        runtimeValue: static value => value ? "true" : "false");
+
+    /// <summary>How long one callback may hold the loop thread before a warning names it; 0 turns the watchdog off.</summary>
+    public static readonly EntryOption<int> LoopLagWarningMilliseconds = new(
+        name: "LoopLagWarningMilliseconds",
+        msbuildProperty: "AioRunLoopLagWarning",
+        runtimeProperty: "LoopLagWarning",
+        defaultValue: 100,
+        projectValues: "milliseconds, 0 (off) or more",
+        range: "it must be a number of milliseconds, 0 (off) or more",
+        isValid: static milliseconds => milliseconds >= 0,
+        parse: static (string text, out int milliseconds) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out milliseconds),
+        format: static milliseconds => milliseconds.ToString(CultureInfo.InvariantCulture),
+        runtimeValue: static milliseconds => "global::System.TimeSpan.FromMilliseconds(" + milliseconds.ToString(CultureInfo.InvariantCulture) + ")");
+
     /// <summary>Every row, in the order the generated program sets them.</summary>
-    public static readonly EntryOption[] All = Indexed(StopOnUnhandledErrors, ShutdownTimeoutSeconds, ExecutorWorkers);
+    public static readonly EntryOption[] All = Indexed(StopOnUnhandledErrors, ShutdownTimeoutSeconds, ExecutorWorkers, EscalateOnSecondSignal, LoopLagWarningMilliseconds);
 
     /// <summary>The row of the attribute property <paramref name="name"/>, if it is an option of the table.</summary>
     public static EntryOption? Find(string name)
