@@ -86,7 +86,7 @@ public sealed class ShieldAnalyzer : LoopSafetyAnalyzer
         bool untrackedWork = false;
         for (int i = 0; i < elements.Count; i++)
         {
-            if (delayIndex < 0 && IsCancellableDelay(elements[i], known))
+            if (delayIndex < 0 && (IsCancellableDelay(elements[i], known) || IsTokenSignal(elements[i], known)))
             {
                 delayIndex = i;
             }
@@ -173,6 +173,38 @@ public sealed class ShieldAnalyzer : LoopSafetyAnalyzer
 
     private static bool IsNewSource(IOperation value) =>
         value.WithoutConversions() is IObjectCreationOperation { Type.Name: "CancellationTokenSource" };
+
+    /// <summary>
+    /// The task of a local <c>TaskCompletionSource</c> that a registration on a token completes
+    /// (<c>token.Register(() =&gt; tcs.TrySetCanceled())</c>): the same cancellable side of a <c>WhenAny</c> as a
+    /// <c>Task.Delay(Infinite, token)</c>.
+    /// </summary>
+    private static bool IsTokenSignal(IOperation element, KnownSymbols known)
+    {
+        if (element.WithoutConversions() is not IPropertyReferenceOperation { Property.Name: "Task", Instance: ILocalReferenceOperation source }
+            || source.Type is not INamedTypeSymbol { Name: "TaskCompletionSource" })
+        {
+            return false;
+        }
+
+        foreach (IOperation operation in element.Root().Descendants())
+        {
+            if (operation is IInvocationOperation { TargetMethod.Name: "Register" or "UnsafeRegister", Instance: { } token } registration
+                && known.IsCancellationToken(token.Type)
+                && !token.IsExplicitNoneToken())
+            {
+                foreach (IOperation part in registration.Descendants())
+                {
+                    if (part is ILocalReferenceOperation used && SymbolEqualityComparer.Default.Equals(used.Local, source.Local))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// A signal rather than work: the task of a <c>TaskCompletionSource</c>, which someone else completes. The caller

@@ -40,7 +40,7 @@ public sealed class UntrackedWorkAnalyzer : LoopSafetyAnalyzer
         string? starter = StarterName(method, known);
         if (starter is not null)
         {
-            if (loop.IsOnLoop(invocation, context.ContainingSymbol) && !IsJoinedByOwner(invocation, known))
+            if (loop.IsOnLoop(invocation, context.ContainingSymbol) && !IsJoinedByOwner(invocation))
             {
                 (string starterFix, string use) = StarterFix(invocation, known);
                 Report(context, invocation, $"'{starter}' starts work on the thread pool", starterFix, use);
@@ -68,11 +68,12 @@ public sealed class UntrackedWorkAnalyzer : LoopSafetyAnalyzer
 
     /// <summary>
     /// Work its owner joins: the task of <c>Task.Run</c> / <c>StartNew</c> stored in a field (<c>_loop = Task.Run(MainLoop)</c>)
-    /// that code of the same type in the same file awaits (directly, or through <c>WaitAsync</c>, <c>ConfigureAwait</c>
-    /// or <c>Task.WhenAll</c>), as a connection's close awaits its background loop. The owner tracks that work: closing
-    /// or disposing it from a task the shutdown cancels waits for it.
+    /// that code of the same type, in the same file, awaits in any form: the field (or a local copied from it) anywhere in
+    /// an awaited expression, as in <c>await _loop</c>, <c>await _loop.WaitAsync(timeout)</c>,
+    /// <c>await Task.WhenAll(_loop, other)</c> or the project's own <c>await _loop.Join(...)</c>. A connection's close that
+    /// awaits its background loop tracks that work: closing or disposing it from a task the shutdown cancels waits for it.
     /// </summary>
-    private static bool IsJoinedByOwner(IInvocationOperation start, KnownSymbols known)
+    private static bool IsJoinedByOwner(IInvocationOperation start)
     {
         IOperation parent = start.Parent is IConversionOperation conversion ? conversion.Parent! : start.Parent!;
         if (parent is not ISimpleAssignmentOperation { Target: IFieldReferenceOperation { Field: var field } } || start.SemanticModel is not { } model)
@@ -80,50 +81,67 @@ public sealed class UntrackedWorkAnalyzer : LoopSafetyAnalyzer
             return false;
         }
 
-        SyntaxNode root = start.Syntax.SyntaxTree.GetRoot();
-        foreach (SyntaxNode node in root.DescendantNodes())
+        foreach (SyntaxNode node in start.Syntax.SyntaxTree.GetRoot().DescendantNodes())
         {
-            if (node is not AwaitExpressionSyntax awaitSyntax
-                || model.GetOperation(awaitSyntax) is not IAwaitOperation awaited)
+            if (node is AwaitExpressionSyntax awaitSyntax && model.GetOperation(awaitSyntax) is IAwaitOperation awaited && Mentions(awaited.Operation, field))
             {
-                continue;
-            }
-
-            foreach (IOperation awaitedTask in AwaitedTasks(awaited.Operation, known))
-            {
-                if (awaitedTask is IFieldReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Field, field))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 
         return false;
     }
 
-    /// <summary>The tasks an await waits for: the operand under <c>ConfigureAwait</c> and <c>WaitAsync</c>, or the elements of <c>Task.WhenAll</c>.</summary>
-    private static IEnumerable<IOperation> AwaitedTasks(IOperation operand, KnownSymbols known)
+    /// <summary>Whether <paramref name="operand"/> reads <paramref name="field"/>, directly or through a local of its function that holds what it gave.</summary>
+    private static bool Mentions(IOperation operand, IFieldSymbol field)
     {
-        operand = operand.WithoutConfigureAwait(known);
-        while (operand is IInvocationOperation { TargetMethod.Name: "WaitAsync", Instance: { } waited } && known.IsTask(waited.Type))
+        HashSet<ILocalSymbol>? copies = null;
+        foreach (IOperation operation in operand.DescendantsAndSelf())
         {
-            operand = waited.WithoutConfigureAwait(known);
-        }
-
-        if (operand is IInvocationOperation { TargetMethod.Name: "WhenAll" } whenAll && KnownSymbols.Is(whenAll.TargetMethod.ContainingType, known.Task))
-        {
-            foreach (IArgumentOperation argument in whenAll.Arguments)
+            switch (operation)
             {
-                foreach (IOperation element in argument.ParamsElements())
-                {
-                    yield return element;
-                }
+                case IFieldReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Field, field):
+                    return true;
+                case ILocalReferenceOperation local when (copies ??= CopiesOf(field, operand.Root())).Contains(local.Local):
+                    return true;
             }
         }
-        else
+
+        return false;
+    }
+
+    private static bool ReadsField(IOperation value, IFieldSymbol field)
+    {
+        foreach (IOperation operation in value.DescendantsAndSelf())
         {
-            yield return operand;
+            if (operation is IFieldReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Field, field))
+            {
+                return true;
+            }
         }
+
+        return false;
+    }
+
+    /// <summary>The locals of a function initialized or assigned from an expression that reads <paramref name="field"/> (<c>var loop = _loop.WaitAsync(sender)</c>).</summary>
+    private static HashSet<ILocalSymbol> CopiesOf(IFieldSymbol field, IOperation root)
+    {
+        var copies = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        foreach (IOperation operation in root.Descendants())
+        {
+            (ILocalSymbol? local, IOperation? value) = operation switch
+            {
+                IVariableDeclaratorOperation declarator => (declarator.Symbol, declarator.Initializer?.Value),
+                ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment => (target.Local, assignment.Value),
+                _ => (null, null),
+            };
+            if (local is not null && value is not null && ReadsField(value, field))
+            {
+                copies.Add(local);
+            }
+        }
+
+        return copies;
     }
 
     /// <summary>
