@@ -128,6 +128,16 @@ public class ShieldTests
                     await [|Task.WhenAny(WorkAsync(), Task.Delay(1000, linked.Token))|];
                 }
             """ },
+        { "a TaskCompletionSource completed by a registration on the token is a cancellable side", """
+                async Task M(CancellationToken token)
+                {
+                    var cancelled = new TaskCompletionSource<bool>();
+                    using (token.Register(() => cancelled.TrySetCanceled()))
+                    {
+                        await [|Task.WhenAny(WorkAsync(), cancelled.Task)|];
+                    }
+                }
+            """ },
     };
 
     private static readonly Dictionary<string, string> NotReported = new()

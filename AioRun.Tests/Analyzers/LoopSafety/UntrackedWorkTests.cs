@@ -328,6 +328,30 @@ public class UntrackedWorkTests
                         await _loop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
                 }
             """ },
+        { "Task.Run stored in a field that the type joins through a local and the project's own extension", """
+                private Task? _pump;
+
+                async Task OpenAsync()
+                {
+                    await Task.Yield();
+                    _pump = Task.Run(() => Thread.Sleep(10));
+                }
+
+                async Task CloseAsync(Task? sender)
+                {
+                    var pump = _pump!.Join(sender);
+                    await Task.WhenAll(pump);
+                }
+            }
+
+            static class Joins
+            {
+                public static async Task Join(this Task task, Task? sender)
+                {
+                    if (task != sender)
+                        await task;
+                }
+            """ },
     };
 
     public static TheoryData<string> ReportedCases => new(Reported.Keys);
