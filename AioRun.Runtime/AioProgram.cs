@@ -303,7 +303,10 @@ public sealed class AioProgram : IDisposable
         return 1;
     }
 
-    /// <summary>Releases the signals taken by <see cref="RegisterSignalHandlers"/>: from now on they have their default effect again.</summary>
+    /// <summary>
+    /// Releases the signals taken by <see cref="RegisterSignalHandlers"/> (from now on they have their default effect
+    /// again) and, under systemd, the notify socket.
+    /// </summary>
     public void Dispose()
     {
         _signals?.Dispose();

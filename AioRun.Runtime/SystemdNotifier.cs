@@ -200,11 +200,20 @@ internal sealed class SystemdNotifier : IDisposable
 
     private void SendStoppingOnce()
     {
-        if (!_stopping)
+        if (_stopping)
         {
-            _stopping = true;
-            Send("STOPPING=1");
+            return;
         }
+
+        if (!_ready && Volatile.Read(ref _main) is { IsDone: true })
+        {
+            // Main finished in the turn that stopped the loop: its continuation, a turn later, would come after STOPPING.
+            _ready = true;
+            Send("READY=1");
+        }
+
+        _stopping = true;
+        Send("STOPPING=1");
     }
 
     /// <summary>Whether the pings can be sent; logs the reason they cannot, the first time it is found.</summary>
