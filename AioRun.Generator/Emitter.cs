@@ -40,7 +40,7 @@ internal static class Emitter
         w.Line();
         w.Line(entry.Return == EntryReturn.Void
             ? "// 2. The loop; the entry runs before it (aiorun's run(loop=loop)), then the loop runs until it is stopped."
-            : "// 2. The loop, the main task on it, and the loop runs until it is stopped.");
+            : "// 2. The loop, the main task on it (systemd is told READY=1 when it is done), and the loop runs until it is stopped.");
         w.Line("global::AioRun.AioLoop __loop;");
         using (w.Block("try"))
         {
@@ -62,6 +62,7 @@ internal static class Emitter
         if (entry.Return != EntryReturn.Void)
         {
             w.Line($"var __main = __loop.{CreateTask(entry)}({MainTaskLambda(entry, host)}, \"main\");");
+            w.Line("__program.NotifyReadyWhenDone(__main);");
         }
 
         w.Line("__loop.RunForever();");

@@ -234,4 +234,15 @@ public static class Aio
 
     /// <summary>Stops the current loop after the current turn, which starts the shutdown (asyncio's <c>loop.stop()</c>).</summary>
     public static void Stop() => Loop.Stop();
+
+    /// <summary>
+    /// Tells systemd that the program is ready (<c>READY=1</c>), before <c>Main</c> completes: for a <c>Main</c> that
+    /// runs for ever, once it serves. Without this call the program is ready when <c>Main</c>'s task is done (a
+    /// <c>void</c> entry: when the loop runs its first turn).
+    /// </summary>
+    /// <remarks>
+    /// <c>READY=1</c> is sent once, whatever the number of calls, and never after the shutdown started. A no-op where
+    /// <c>NOTIFY_SOCKET</c> is not set (the program does not run as a systemd service of <c>Type=notify</c>). Any thread.
+    /// </remarks>
+    public static void NotifyReady() => SystemdNotifier.Current?.NotifyReady();
 }

@@ -13,6 +13,7 @@ namespace AioRun;
 /// program.RegisterSignalHandlers();                     //    owns SIGINT/SIGTERM from here on
 /// var loop = program.UseLoop(new AioLoop());            // 2. the loop, with the options applied
 /// var main = loop.CreateTask(MainAsync, "main");        //    or, for a void entry: program.RunBeforeLoop(Setup);
+/// program.NotifyReadyWhenDone(main);                    //    systemd's READY=1 (a void entry: at the first turn)
 /// loop.RunForever();
 /// program.EnterShutdownPhase();                         // 3. "Entering shutdown phase."
 /// program.RunShutdownCallback(OnShutdown);              //    (if any)
@@ -23,6 +24,11 @@ namespace AioRun;
 /// return program.ExitCode(main);                        // 8.
 /// </code>
 /// </summary>
+/// <remarks>
+/// Where <c>NOTIFY_SOCKET</c> is set (a systemd service), the program also tells systemd where it is: <c>READY=1</c>,
+/// <c>STOPPING=1</c> at the first signal (at the latest in <see cref="EnterShutdownPhase"/>), <c>STATUS=</c> each
+/// phase's line, and <c>WATCHDOG=1</c> from the loop thread where <c>WATCHDOG_USEC</c> asks for it.
+/// </remarks>
 public sealed class AioProgram : IDisposable
 {
     // What a signal does, in one field: signals arrive on another thread, hence Interlocked.
@@ -37,6 +43,7 @@ public sealed class AioProgram : IDisposable
     private Action<AioLoop> _shutdownHandler = DefaultShutdownHandler;
     private bool _signalBeforeLoop; // the first signal came before UseLoop, which delivers it
     private Exception? _shutdownCallbackError;
+    private readonly SystemdNotifier? _systemd = SystemdNotifier.FromEnvironment(); // null unless NOTIFY_SOCKET is set
 
     /// <summary>Phase 1: a program with its options. It owns no signal until <see cref="RegisterSignalHandlers"/>.</summary>
     /// <param name="options">The program's options; the defaults when <see langword="null"/>.</param>
@@ -128,7 +135,20 @@ public sealed class AioProgram : IDisposable
             loop.CallSoonThreadsafe(RunShutdownHandler);
         }
 
+        _systemd?.UseLoop(loop);
         return loop;
+    }
+
+    /// <summary>
+    /// Phase 2: the program is ready when <paramref name="main"/> (the main task) is done: under systemd (where
+    /// <c>NOTIFY_SOCKET</c> is set), <c>READY=1</c> is sent then, unless <see cref="Aio.NotifyReady"/> sent it earlier.
+    /// Without this call, <c>READY=1</c> is sent in the loop's first turn. Call it before the loop runs.
+    /// </summary>
+    /// <param name="main">The main task.</param>
+    public void NotifyReadyWhenDone(AioTask main)
+    {
+        ArgumentNullException.ThrowIfNull(main);
+        _systemd?.ReadyWhenDone(main);
     }
 
     /// <summary>
@@ -152,6 +172,7 @@ public sealed class AioProgram : IDisposable
     {
         Interlocked.Exchange(ref _signalState, ShuttingDown);
         Log.EnteringShutdownPhase(Loop.Logger);
+        _systemd?.NotifyPhase("Entering shutdown phase.");
     }
 
     /// <summary>Phase 3: runs a synchronous shutdown callback on the loop. Its exception is reported after the shutdown (exit code 1).</summary>
@@ -201,6 +222,7 @@ public sealed class AioProgram : IDisposable
     {
         AioLoop loop = Loop;
         Log.CancellingPendingTasks(loop.Logger);
+        _systemd?.NotifyPhase("Cancelling pending tasks.");
         loop.CancelPendingTasks();
     }
 
@@ -214,6 +236,7 @@ public sealed class AioProgram : IDisposable
     {
         AioLoop loop = Loop;
         Log.RunningPendingTasks(loop.Logger);
+        _systemd?.NotifyPhase("Running pending tasks till complete");
         if (loop.RunUntilTasksDone(Options.ShutdownTimeout))
         {
             return true;
@@ -233,6 +256,7 @@ public sealed class AioProgram : IDisposable
     {
         AioLoop loop = Loop;
         Log.WaitingForExecutor(loop.Logger);
+        _systemd?.NotifyPhase("Waiting for executor shutdown.");
         loop.RunUntilExecutorIdle();
     }
 
@@ -242,6 +266,7 @@ public sealed class AioProgram : IDisposable
         AioLoop loop = Loop;
         loop.Close();
         Log.LeavingBye(loop.Logger);
+        _systemd?.NotifyPhase("Leaving. Bye!");
     }
 
     /// <summary>
@@ -278,8 +303,15 @@ public sealed class AioProgram : IDisposable
         return 1;
     }
 
-    /// <summary>Releases the signals taken by <see cref="RegisterSignalHandlers"/>: from now on they have their default effect again.</summary>
-    public void Dispose() => _signals?.Dispose();
+    /// <summary>
+    /// Releases the signals taken by <see cref="RegisterSignalHandlers"/> (from now on they have their default effect
+    /// again) and, under systemd, the notify socket.
+    /// </summary>
+    public void Dispose()
+    {
+        _signals?.Dispose();
+        _systemd?.Dispose();
+    }
 
     private void OnSignal(PosixSignal signal)
     {
@@ -288,6 +320,8 @@ public sealed class AioProgram : IDisposable
             // Swallowed: a later signal, or any signal once the shutdown began.
             return;
         }
+
+        _systemd?.NotifyStopping();
 
         AioLoop? loop;
         lock (_gate)

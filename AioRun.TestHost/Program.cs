@@ -1,7 +1,7 @@
 // A hand-written AioRun program for the process tests: Main lines the runtime's shutdown phases up
 // exactly as the generator does for [AioRunEntry], so that the tests signal the same sequence a user's
 // program runs. args[0] picks a scenario; each prints READY once it is ready to be signalled, then
-// lines the tests look for.
+// lines the tests look for. The systemd-* scenarios are run with NOTIFY_SOCKET set by the tests.
 using AioRun;
 
 string scenario = args.Length > 0 ? args[0] : "service";
@@ -37,9 +37,13 @@ AioTask main = scenario switch
     "stop-on-unhandled" => loop.CreateTask(Scenarios.Ouch, "main"),
     "exit-code" => loop.CreateTask<int>(Scenarios.ExitCode, "main"),
     "shutdown-callback-fails" => loop.CreateTask(Scenarios.Service, "main"),
+    "systemd" => loop.CreateTask(Scenarios.SystemdService, "main"),
+    "systemd-notify-ready" => loop.CreateTask(Scenarios.NotifyReadyEarly, "main"),
+    "systemd-block" => loop.CreateTask(Scenarios.BlockOnDemand, "main"),
     _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
 };
 
+program.NotifyReadyWhenDone(main);
 loop.RunForever();
 program.EnterShutdownPhase();
 if (scenario == "shutdown-callback-fails")
@@ -171,6 +175,54 @@ internal static class Scenarios
         await Aio.Sleep(0.01);
         Aio.Stop();
         return 7;
+    }
+
+    /// <summary>A service whose Main returns at once, leaving a worker: systemd hears READY=1 when Main's task is done.</summary>
+    public static Task SystemdService()
+    {
+        _ = Aio.CreateTask(Worker, "worker");
+        Say("READY");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A Main that runs for ever and says it is ready itself (twice: READY=1 goes out once).</summary>
+    public static async Task NotifyReadyEarly()
+    {
+        Aio.NotifyReady();
+        Aio.NotifyReady();
+        Say("READY");
+        await Aio.Sleep(3600);
+    }
+
+    /// <summary>
+    /// A service (Main returns at once) whose loop thread blocks on demand: a line on stdin blocks it (a task reads the
+    /// next line on the loop thread), the next line unblocks it. Then it runs on until a signal.
+    /// </summary>
+    public static Task BlockOnDemand()
+    {
+        _ = Aio.CreateTask(
+            async () =>
+            {
+                await Aio.RunInExecutor(Console.ReadLine);
+                Say("BLOCKED");
+                Console.ReadLine();
+                Say("UNBLOCKED");
+            },
+            "blocker");
+        Say("READY");
+        return Task.CompletedTask;
+    }
+
+    private static async Task Worker()
+    {
+        try
+        {
+            await Aio.Sleep(3600);
+        }
+        catch (OperationCanceledException)
+        {
+            Say("worker cancelled");
+        }
     }
 
     /// <summary>

@@ -54,6 +54,35 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>
+    /// Starts a .NET program with changes to its environment (a <see langword="null"/> value removes the variable) and its
+    /// standard input open for <see cref="WriteLine"/>.
+    /// </summary>
+    public static ChildProcess StartDotnet(string dllPath, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        ResetInheritedSignalDispositions();
+        var info = new ProcessStartInfo(DotnetHost()) { WorkingDirectory = Path.GetDirectoryName(dllPath)!, RedirectStandardInput = true };
+        info.ArgumentList.Add(dllPath);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach ((string name, string? value) in environment)
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
+
+        return new ChildProcess(info);
+    }
+
+    /// <summary>
     /// Starts a .NET program with its stderr merged into its stdout (one pipe, through <c>sh -c 'exec ... 2&gt;&amp;1'</c>,
     /// so the pid is the program's own): the order of lines across the two streams is then the order the program
     /// wrote them in. (On Windows the streams stay apart; <see cref="AllLines"/> then interleaves them as they arrive.)
@@ -112,6 +141,13 @@ public sealed class ChildProcess : IDisposable
                 Monitor.Wait(_gate, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
             }
         }
+    }
+
+    /// <summary>Writes <paramref name="line"/> to the child's standard input (started by the overload that opens it).</summary>
+    public void WriteLine(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
     }
 
     public void Signal(PosixSignal signal)
