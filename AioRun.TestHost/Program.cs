@@ -36,6 +36,7 @@ AioTask main = scenario switch
     "refuse" => loop.CreateTask(Scenarios.Refuse, "main"),
     "stop-on-unhandled" => loop.CreateTask(Scenarios.Ouch, "main"),
     "exit-code" => loop.CreateTask<int>(Scenarios.ExitCode, "main"),
+    "many-tasks" => loop.CreateTask(() => Scenarios.ManyTasks(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)), "main"),
     "shutdown-callback-fails" => loop.CreateTask(Scenarios.Service, "main"),
     _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
 };
@@ -157,6 +158,22 @@ internal static class Scenarios
             "stubborn");
         await Aio.Sleep(0.01);
         Say("READY");
+        await Aio.Sleep(3600);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> tasks asleep for an hour, then READY on standard output: for timing how long the
+    /// shutdown of many pending tasks takes from SIGTERM to exit (with standard error drained by the caller).
+    /// </summary>
+    public static async Task ManyTasks(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            _ = Aio.CreateTask(() => Aio.Sleep(3600));
+        }
+
+        await Aio.Sleep(0.01);
+        Console.WriteLine("READY");
         await Aio.Sleep(3600);
     }
 
