@@ -194,13 +194,13 @@ public sealed class AioProgram : IDisposable
     }
 
     /// <summary>
-    /// Phase 4: cancels every tracked task that is not protected, logging <c>Cancelling task: name</c> for each.
-    /// Tasks created from now on start cancelled, unless protected.
+    /// Phase 4: cancels every tracked task that is not protected. Logs <c>Cancelling pending tasks. (n tasks)</c>, and
+    /// <c>Cancelling task: name</c> for each at Debug. Tasks created from now on start cancelled, unless protected.
     /// </summary>
     public void CancelPendingTasks()
     {
         AioLoop loop = Loop;
-        Log.CancellingPendingTasks(loop.Logger);
+        Log.CancellingPendingTasks(loop.Logger, loop.CountTasksToCancel());
         loop.CancelPendingTasks();
     }
 

@@ -12,10 +12,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Entering shutdown phase.")]
     public static partial void EnteringShutdownPhase(ILogger logger);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Cancelling pending tasks.")]
-    public static partial void CancellingPendingTasks(ILogger logger);
+    /// <summary>aiorun's phase line, with how many tasks it cancels on the same line (the per-task lines are Debug).</summary>
+    public static void CancellingPendingTasks(ILogger logger, int count) => CancellingPendingTasks(logger, count, count == 1 ? "task" : "tasks");
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Cancelling task: {TaskName}")]
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Cancelling pending tasks. ({TaskCount} {Tasks})")]
+    private static partial void CancellingPendingTasks(ILogger logger, int taskCount, string tasks);
+
+    // Debug, as in aiorun: a shutdown of 100,000 tasks must not print 100,000 lines by default.
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Cancelling task: {TaskName}")]
     public static partial void CancellingTask(ILogger logger, string taskName);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Running pending tasks till complete")]

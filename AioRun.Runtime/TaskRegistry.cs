@@ -14,6 +14,9 @@ internal sealed class TaskRegistry
 
     public int Count => _count;
 
+    /// <summary>The pending tasks, in place: only while nothing adds or removes one.</summary>
+    public ReadOnlySpan<AioTask> Items => _tasks.AsSpan(0, _count);
+
     public void Add(AioTask task)
     {
         if (_count == _tasks.Length)

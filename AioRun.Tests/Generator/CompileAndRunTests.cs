@@ -56,7 +56,7 @@ public class CompileAndRunTests
             args: "7");
 
         Assert.True(child.WaitForExit() == 7, child.Transcript);
-        Lines.AssertInOrder(child.AllLines, "Entering shutdown phase.", "Cancelling pending tasks.", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "Entering shutdown phase.", "Cancelling pending tasks. (0 tasks)", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!");
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public class CompileAndRunTests
             """);
 
         Assert.True(child.WaitForExit() == 1, child.Transcript);
-        Lines.AssertInOrder(child.AllLines, "Unhandled exception; stopping loop.", "Entering shutdown phase.", "Cancelling task: main", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "Unhandled exception; stopping loop.", "Entering shutdown phase.", "Cancelling pending tasks. (1 task)", "Leaving. Bye!");
         int report = IndexOf(child.AllLines, l => l.Contains("System.InvalidOperationException: boom", StringComparison.Ordinal), child);
         Assert.True(report > IndexOf(child.AllLines, l => l == "Leaving. Bye!", child), child.Transcript);
         Assert.Contains(child.AllLines.Skip(report), l => l.TrimStart().StartsWith("at Program.Fail", StringComparison.Ordinal));
@@ -126,8 +126,7 @@ public class CompileAndRunTests
             "Stopping the loop",
             "Entering shutdown phase.",
             "shutdown callback ran on the loop",
-            "Cancelling pending tasks.",
-            "Cancelling task: main",
+            "Cancelling pending tasks. (1 task)",
             "main saw cancellation",
             "Leaving. Bye!");
     }
@@ -168,7 +167,7 @@ public class CompileAndRunTests
         child.Signal(PosixSignal.SIGINT);
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
-        Lines.AssertInOrder(child.AllLines, "CountingLoop created", "entry got a CountingLoop and 2 arguments", "READY", "custom handler stops the loop", "Entering shutdown phase.", "Cancelling task: worker", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "CountingLoop created", "entry got a CountingLoop and 2 arguments", "READY", "custom handler stops the loop", "Entering shutdown phase.", "Cancelling pending tasks. (1 task)", "Leaving. Bye!");
         Assert.DoesNotContain("Stopping the loop", child.AllLines);
     }
 

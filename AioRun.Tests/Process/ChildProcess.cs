@@ -40,7 +40,11 @@ public sealed class ChildProcess : IDisposable
     public int Id => _process.Id;
 
     /// <summary>Starts a .NET program (a .dll) with <c>dotnet</c>, so the same muxer as the tests runs it.</summary>
-    public static ChildProcess StartDotnet(string dllPath, params string[] args)
+    public static ChildProcess StartDotnet(string dllPath, params string[] args) =>
+        StartDotnet(dllPath, new Dictionary<string, string>(), args);
+
+    /// <summary>Starts a .NET program (a .dll) with <c>dotnet</c>, with <paramref name="environment"/> added to its environment.</summary>
+    public static ChildProcess StartDotnet(string dllPath, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         ResetInheritedSignalDispositions();
         var info = new ProcessStartInfo(DotnetHost()) { WorkingDirectory = Path.GetDirectoryName(dllPath)! };
@@ -48,6 +52,11 @@ public sealed class ChildProcess : IDisposable
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach ((string name, string value) in environment)
+        {
+            info.Environment[name] = value;
         }
 
         return new ChildProcess(info);
