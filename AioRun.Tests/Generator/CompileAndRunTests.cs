@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using AioRun.Tests.Process;
 using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Emit;
 using Xunit;
 
@@ -216,10 +217,42 @@ public class CompileAndRunTests
         Assert.Contains("Leaving. Bye!", child.AllLines);
     }
 
-    /// <summary>Generates, compiles and emits the program into its own folder beside AioRun.dll, then starts it.</summary>
-    private static ChildProcess Start(string source, Dictionary<string, string>? buildProperties = null, params string[] args)
+    [Fact]
+    public void The_main_task_is_named_with_the_entry_s_file_and_line_not_the_generated_program()
     {
-        var generated = GeneratorHarness.Generate(GeneratorHarness.Compilation(TestSource.Usings + source), buildProperties);
+        // A path that needs escaping in a C# string literal (Windows separators, quotes).
+        const string path = @"/src/My ""quoted"" app\Program.cs";
+        const string source = """
+            static partial class Program
+            {
+                [AioRunEntry]
+                static async Task Main()
+                {
+                    Aio.Stop();
+                    await Task.Delay(TimeSpan.FromSeconds(30), CancellationToken.None);
+                }
+            }
+            """;
+        int line = Array.FindIndex((TestSource.Usings + source).Split('\n'), l => l.Contains("static async Task Main", StringComparison.Ordinal)) + 1;
+
+        using var child = Start(source, new Dictionary<string, string> { ["AioRunShutdownTimeout"] = "0.2" }, sourcePath: path);
+
+        Assert.True(child.WaitForExit() == 0, child.Transcript);
+        string refused = Assert.Single(child.AllLines, l => l.StartsWith("Task refused to exit within the shutdown timeout of 0.2 s: 'main'", StringComparison.Ordinal));
+        Assert.Contains($"created at {path}:{line}", refused, StringComparison.Ordinal);
+    }
+
+    /// <summary>Generates, compiles and emits the program into its own folder beside AioRun.dll, then starts it.</summary>
+    /// <param name="sourcePath">The path of the user's file in the compilation (default: the harness's).</param>
+    private static ChildProcess Start(string source, Dictionary<string, string>? buildProperties = null, string? sourcePath = null, params string[] args)
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compilation(TestSource.Usings + source);
+        if (sourcePath is not null)
+        {
+            compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], compilation.SyntaxTrees[0].WithFilePath(sourcePath));
+        }
+
+        var generated = GeneratorHarness.Generate(compilation, buildProperties);
         GeneratorHarness.AssertClean(generated.Output);
 
         string directory = Path.Combine(ProgramsDirectory, Guid.NewGuid().ToString("N"));
