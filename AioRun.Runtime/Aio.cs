@@ -139,15 +139,22 @@ public static class Aio
         [CallerFilePath] string callerFilePath = "",
         [CallerLineNumber] int callerLineNumber = 0) => Loop.CreateTask(work, name, callerFilePath, callerLineNumber);
 
-    /// <summary>Runs synchronous <paramref name="work"/> on the current loop's executor; the shutdown waits for it.</summary>
+    /// <summary>
+    /// Runs synchronous <paramref name="work"/> on the current loop's executor; the shutdown waits for it. Called from a
+    /// task, the returned task is cancelled as soon as that task is (its await throws <see cref="OperationCanceledException"/>,
+    /// as in asyncio); the work runs on.
+    /// </summary>
     /// <param name="work">The work, run on a thread-pool thread.</param>
-    /// <returns>A task that completes with the work.</returns>
+    /// <returns>A task that completes with the work, or is cancelled with the current task.</returns>
     public static Task RunInExecutor(Action work) => Loop.RunInExecutor(work);
 
-    /// <summary>Runs synchronous <paramref name="work"/> on the current loop's executor; the shutdown waits for it.</summary>
+    /// <summary>
+    /// Runs synchronous <paramref name="work"/> on the current loop's executor; the shutdown waits for it. Called from a
+    /// task, the returned task is cancelled as soon as that task is; the work runs on.
+    /// </summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="work">The work, run on a thread-pool thread.</param>
-    /// <returns>A task that completes with the work's result.</returns>
+    /// <returns>A task that completes with the work's result, or is cancelled with the current task.</returns>
     public static Task<T> RunInExecutor<T>(Func<T> work) => Loop.RunInExecutor(work);
 
     /// <summary>

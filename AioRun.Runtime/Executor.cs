@@ -52,6 +52,12 @@ internal sealed class Executor
 
     private void Submit(Job job)
     {
+        // Before the job can run: a caller cancelled meanwhile must find the registration in place.
+        if (AioTask.Current is { } caller)
+        {
+            job.WatchCaller(caller);
+        }
+
         Interlocked.Increment(ref _pending);
         if (!job.Counted)
         {
@@ -110,6 +116,12 @@ internal sealed class Executor
         /// <summary>Whether the job counts against the bound (decided once, when it is submitted).</summary>
         public abstract bool Counted { get; }
 
+        /// <summary>
+        /// The awaiting task's cancellation ends the await at once with <see cref="OperationCanceledException"/>, as in
+        /// asyncio; the work itself runs on, and the shutdown still waits for it.
+        /// </summary>
+        public abstract void WatchCaller(AioTask caller);
+
         public abstract void Execute();
     }
 
@@ -125,6 +137,7 @@ internal sealed class Executor
         private Func<T>? _func;
         private readonly bool _counted;
         private readonly TaskCompletionSource<T> _completion;
+        private CancellationTokenRegistration _callerCancelled;
 
         public Job(Executor executor, Action? action, Func<T>? func)
         {
@@ -149,6 +162,9 @@ internal sealed class Executor
         }
 
         public override bool Counted => _counted;
+
+        public override void WatchCaller(AioTask caller) =>
+            _callerCancelled = caller.CancellationToken.UnsafeRegister(static (state, token) => ((Job<T>)state!)._completion.TrySetCanceled(token), this);
 
         public override void Execute()
         {
@@ -176,10 +192,17 @@ internal sealed class Executor
             }
             catch (Exception ex)
             {
-                _completion.TrySetException(ex);
+                if (!_completion.TrySetException(ex))
+                {
+                    // The caller was cancelled and its await is over: nobody can see this failure any more.
+                    _executor._loop.ReportFromAnotherThread(new AioExceptionContext("Exception in executor work that nobody awaited", ex));
+                }
             }
             finally
             {
+                // Does not wait for a cancellation callback running elsewhere (it only cancels the caller's await).
+                _callerCancelled.Unregister();
+
                 // After the result is set (its continuations are already queued on the loop), so the
                 // shutdown's executor phase never closes the loop under them.
                 _executor.OnJobDone(_counted);
