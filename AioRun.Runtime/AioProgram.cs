@@ -207,7 +207,7 @@ public sealed class AioProgram : IDisposable
     /// <summary>
     /// Phase 5: runs the loop until every tracked task (protected ones included) is done, at most
     /// <see cref="AioRunOptions.ShutdownTimeout"/> on the loop's clock; then logs each task that refused to
-    /// exit, with its name and creation site.
+    /// exit, with the details of its task report line (name, state, age, creation site, what it waits on).
     /// </summary>
     /// <returns>Whether every task finished in time.</returns>
     public bool RunPendingTasksTillComplete()
@@ -220,9 +220,10 @@ public sealed class AioProgram : IDisposable
         }
 
         double seconds = Options.ShutdownTimeout.TotalSeconds;
+        long now = loop.TimeProvider.GetTimestamp();
         foreach (AioTask task in loop.AllTasks())
         {
-            Log.TaskRefusedToExit(loop.Logger, seconds, task.Name, task.CreationSite, task.IsProtected ? " (protected by ShutdownWaitsFor)" : string.Empty);
+            Log.TaskRefusedToExit(loop.Logger, seconds, TaskReport.Describe(task, now, current: null));
         }
 
         return false;

@@ -13,6 +13,10 @@ internal sealed class Executor
 {
     private readonly AioLoop _loop;
     private readonly ConcurrentQueue<Job> _waiting = new();
+    // The jobs in flight, for the task report: a list threaded through the jobs themselves, so that tracking one
+    // allocates nothing; short locks, since jobs are submitted on the loop and finish on pool threads.
+    private readonly object _inFlightGate = new();
+    private Job? _inFlight;
     private int? _maxWorkers;
     private int _running;
     private int _pending;
@@ -50,12 +54,41 @@ internal sealed class Executor
         return job.Task;
     }
 
+    /// <summary>The work items in flight (queued or running), oldest first, as the task report shows them. Any thread.</summary>
+    public InFlightWork[] SnapshotInFlight()
+    {
+        var items = new System.Collections.Generic.List<InFlightWork>();
+        lock (_inFlightGate)
+        {
+            for (Job? job = _inFlight; job is not null; job = job.Next)
+            {
+                items.Add(new InFlightWork(job.SubmittedAt, job.Started, job.Caller));
+            }
+        }
+
+        // The list is newest first.
+        items.Reverse();
+        return items.ToArray();
+    }
+
     private void Submit(Job job)
     {
         // Before the job can run: a caller cancelled meanwhile must find the registration in place.
         if (AioTask.Current is { } caller)
         {
             job.WatchCaller(caller);
+        }
+
+        job.SubmittedAt = _loop.TimeProvider.GetTimestamp();
+        lock (_inFlightGate)
+        {
+            job.Next = _inFlight;
+            if (_inFlight is not null)
+            {
+                _inFlight.Previous = job;
+            }
+
+            _inFlight = job;
         }
 
         Interlocked.Increment(ref _pending);
@@ -97,8 +130,28 @@ internal sealed class Executor
         }
     }
 
-    private void OnJobDone(bool counted)
+    private void OnJobDone(Job job, bool counted)
     {
+        lock (_inFlightGate)
+        {
+            if (job.Previous is not null)
+            {
+                job.Previous.Next = job.Next;
+            }
+            else
+            {
+                _inFlight = job.Next;
+            }
+
+            if (job.Next is not null)
+            {
+                job.Next.Previous = job.Previous;
+            }
+
+            job.Previous = null;
+            job.Next = null;
+        }
+
         if (counted)
         {
             Interlocked.Decrement(ref _running);
@@ -113,6 +166,20 @@ internal sealed class Executor
 
     private abstract class Job : IThreadPoolWorkItem
     {
+        /// <summary>Neighbours in the executor's list of jobs in flight (under its lock).</summary>
+        public Job? Previous;
+
+        public Job? Next;
+
+        /// <summary>When the job was submitted, on the loop's clock.</summary>
+        public long SubmittedAt;
+
+        /// <summary>Whether a worker took the job (it no longer waits for one).</summary>
+        public volatile bool Started;
+
+        /// <summary>The task that submitted the job, until it is done.</summary>
+        public volatile AioTask? Caller;
+
         /// <summary>Whether the job counts against the bound (decided once, when it is submitted).</summary>
         public abstract bool Counted { get; }
 
@@ -129,7 +196,7 @@ internal sealed class Executor
     /// One work item; it is its own completion source, so a submission allocates one object and its task. The task
     /// carries the job as its state: if it fails and nobody awaits it, the GC's report reaches the loop (see <see cref="UnobservedFailures"/>).
     /// </summary>
-    private sealed class Job<T> : Job, IReportsUnobservedFailure
+    private sealed class Job<T> : Job, IReportsUnobservedFailure, IReportedWait
     {
         private readonly Executor _executor;
         // Dropped once run: the job stays reachable from its task (as its state), the work's closure need not.
@@ -163,11 +230,20 @@ internal sealed class Executor
 
         public override bool Counted => _counted;
 
-        public override void WatchCaller(AioTask caller) =>
+        public override void WatchCaller(AioTask caller)
+        {
+            Caller = caller;
             _callerCancelled = caller.CancellationToken.UnsafeRegister(static (state, token) => ((Job<T>)state!)._completion.TrySetCanceled(token), this);
+            caller.NoteWaitingOn(this);
+        }
+
+        public string? DescribeWait(long now) => _completion.Task.IsCompleted
+            ? null
+            : $"waiting on executor work ({(Started ? "running" : "queued")}, age {TaskReport.Seconds(_executor._loop, now - SubmittedAt)})";
 
         public override void Execute()
         {
+            Started = true;
             Func<T>? func = _func;
             Action? action = _action;
             _func = null;
@@ -202,11 +278,23 @@ internal sealed class Executor
             {
                 // Does not wait for a cancellation callback running elsewhere (it only cancels the caller's await).
                 _callerCancelled.Unregister();
+                if (Caller is { } caller)
+                {
+                    // The task's report no longer needs this job, nor should the task keep its result alive.
+                    caller.ForgetWaitingOn(this);
+                    Caller = null;
+                }
 
                 // After the result is set (its continuations are already queued on the loop), so the
                 // shutdown's executor phase never closes the loop under them.
-                _executor.OnJobDone(_counted);
+                _executor.OnJobDone(this, _counted);
             }
         }
     }
 }
+
+/// <summary>An executor work item in flight, as the task report shows it.</summary>
+/// <param name="SubmittedAt">When it was submitted, on the loop's clock.</param>
+/// <param name="Started">Whether a worker runs it (else it waits for one, under <c>ExecutorWorkers</c>).</param>
+/// <param name="Caller">The task that submitted it, if any.</param>
+internal readonly record struct InFlightWork(long SubmittedAt, bool Started, AioTask? Caller);

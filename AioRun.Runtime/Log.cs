@@ -37,9 +37,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "{Description}")]
     public static partial void UnhandledError(ILogger logger, string description, Exception? exception);
 
+    /// <summary>The task's details are its task report line's (<see cref="TaskReport.Describe(AioTask, long, AioTask?)"/>).</summary>
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning,
-        Message = "Task refused to exit within the shutdown timeout of {TimeoutSeconds} s: '{TaskName}' created at {CreationSite}{Protection}")]
-    public static partial void TaskRefusedToExit(ILogger logger, double timeoutSeconds, string taskName, string creationSite, string protection);
+        Message = "Task refused to exit within the shutdown timeout of {TimeoutSeconds} s: {Task}")]
+    public static partial void TaskRefusedToExit(ILogger logger, double timeoutSeconds, string task);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning,
         Message = "Work was posted to a closed AioLoop and dropped (work not tracked by the loop); later drops are only counted in AioLoop.DroppedWorkCount.")]
