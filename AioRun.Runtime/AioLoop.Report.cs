@@ -1,11 +1,15 @@
 using System;
 using System.IO;
+using System.Threading;
 
 namespace AioRun;
 
-/// <summary>AioLoop: the task report.</summary>
+/// <summary>AioLoop: the task report, on demand (SIGUSR1 on Unix) and in code.</summary>
 public partial class AioLoop
 {
+    /// <summary>How long a report asked of a running loop may wait for the loop before another thread writes it.</summary>
+    internal static readonly TimeSpan ReportRequestPatience = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Writes the task report to <paramref name="writer"/>: a header line
     /// <c>Task report: n tracked tasks, m executor work items</c>; a line per tracked task that is not done, oldest
@@ -31,4 +35,61 @@ public partial class AioLoop
 
     /// <summary>The executor work items in flight, oldest first.</summary>
     internal InFlightWork[] SnapshotExecutorWork() => _executor.SnapshotInFlight();
+
+    /// <summary>
+    /// The report someone asked for (SIGUSR1), to standard error: written by the loop thread when the loop runs, so that
+    /// it sees the loop between two callbacks; by the calling thread when the loop does not run (not yet, between the
+    /// shutdown's phases, or closed), or when the loop has not taken the request within <see cref="ReportRequestPatience"/>
+    /// (a callback blocks it: then the report is all the more needed). Any thread; never throws.
+    /// </summary>
+    internal void WriteTaskReportOnRequest()
+    {
+        if (!IsRunning)
+        {
+            TaskReport.WriteToStandardError(this);
+            return;
+        }
+
+        var request = new ReportRequest(this);
+        CallSoonThreadsafe(static state => ((ReportRequest)state!).Write(byTheLoop: true), request);
+        request.WriteLaterIfTheLoopDoesNot(ReportRequestPatience);
+    }
+
+    /// <summary>One SIGUSR1's report: written once, by the loop or, if the loop does not take it in time, by a timer.</summary>
+    private sealed class ReportRequest
+    {
+        private readonly AioLoop _loop;
+        private int _written;
+
+        // Referenced here so that it lives as long as the request waits in the loop's queue.
+        private Timer? _fallback;
+
+        public ReportRequest(AioLoop loop) => _loop = loop;
+
+        public void WriteLaterIfTheLoopDoesNot(TimeSpan patience) =>
+            _fallback = new Timer(static state => ((ReportRequest)state!).Write(byTheLoop: false), this, patience, Timeout.InfiniteTimeSpan);
+
+        public void Write(bool byTheLoop)
+        {
+            if (Interlocked.Exchange(ref _written, 1) != 0)
+            {
+                return;
+            }
+
+            _fallback?.Dispose();
+            if (!byTheLoop)
+            {
+                try
+                {
+                    Log.ReportWrittenFromAnotherThread(_loop.Logger, (int)ReportRequestPatience.TotalMilliseconds);
+                }
+                catch (Exception)
+                {
+                    // A logger that throws must not end the process from a timer's thread either.
+                }
+            }
+
+            TaskReport.WriteToStandardError(_loop);
+        }
+    }
 }

@@ -74,7 +74,8 @@ public sealed class AioProgram : IDisposable
     /// Phase 1: takes SIGINT and SIGTERM over (Ctrl-C and Ctrl-Break on Windows) until <see cref="Dispose"/>; none of
     /// them terminates the process any more. The first runs <see cref="ShutdownHandler"/> on the loop (once
     /// <see cref="UseLoop"/> gave one, if it comes earlier); later ones, and every one once
-    /// <see cref="EnterShutdownPhase"/> ran, are swallowed.
+    /// <see cref="EnterShutdownPhase"/> ran, are swallowed. On Unix it also takes SIGUSR1 over: each one writes the task
+    /// report (<see cref="AioLoop.WriteTaskReport"/>) to standard error, and the program goes on.
     /// </summary>
     /// <exception cref="InvalidOperationException">The program already owns its signals.</exception>
     public void RegisterSignalHandlers()
@@ -284,6 +285,21 @@ public sealed class AioProgram : IDisposable
 
     private void OnSignal(PosixSignal signal)
     {
+        if (signal == SignalWatcher.ReportSignal)
+        {
+            AioLoop? current = Volatile.Read(ref _loop);
+            if (current is null)
+            {
+                TaskReport.WriteToStandardError(null);
+            }
+            else
+            {
+                current.WriteTaskReportOnRequest();
+            }
+
+            return;
+        }
+
         if (Interlocked.CompareExchange(ref _signalState, FirstSignalTaken, SignalsListening) != SignalsListening)
         {
             // Swallowed: a later signal, or any signal once the shutdown began.

@@ -31,6 +31,36 @@ internal static class TaskReport
         }
     }
 
+    /// <summary>
+    /// Writes the report of <paramref name="loop"/> (an empty one before there is a loop) to standard error
+    /// (<see cref="AioLogging.Output"/>) in one piece. Never throws.
+    /// </summary>
+    public static void WriteToStandardError(AioLoop? loop)
+    {
+        TextWriter output = AioLogging.Output;
+        try
+        {
+            lock (output)
+            {
+                if (loop is null)
+                {
+                    output.WriteLine(Header(0, 0));
+                }
+                else
+                {
+                    Write(loop, output);
+                }
+
+                output.Flush();
+            }
+        }
+        catch (Exception)
+        {
+            // It runs on a signal's thread, where an exception would end the process, and an unwritable standard
+            // error (a closed pipe, a full disk) must not stop the program: the report is lost, nothing else.
+        }
+    }
+
     /// <summary><c>Task report: n tracked tasks, m executor work items</c>.</summary>
     public static string Header(int tasks, int work) =>
         $"Task report: {Count(tasks, "tracked task", "tracked tasks")}, {Count(work, "executor work item", "executor work items")}";

@@ -38,6 +38,7 @@ AioTask main = scenario switch
     "exit-code" => loop.CreateTask<int>(Scenarios.ExitCode, "main"),
     "many-tasks" => loop.CreateTask(() => Scenarios.ManyTasks(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)), "main"),
     "shutdown-callback-fails" => loop.CreateTask(Scenarios.Service, "main"),
+    "report" => loop.CreateTask(Scenarios.Report, "main"),
     _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
 };
 
@@ -174,6 +175,36 @@ internal static class Scenarios
 
         await Aio.Sleep(0.01);
         Console.WriteLine("READY");
+        await Aio.Sleep(3600);
+    }
+
+    /// <summary>
+    /// One task of each kind the task report describes: asleep, awaiting protected work, awaiting executor work (which
+    /// runs until the shutdown begins). The tests find the sleeper's creation line by its marker comment.
+    /// </summary>
+    public static async Task Report()
+    {
+        CancellationToken shutdownBegan = Aio.CancellationToken;
+        _ = Aio.CreateTask(() => Aio.Sleep(3600), "sleeper"); // report-test: the sleeper's creation site
+        _ = Aio.CreateTask(
+            () => Aio.ShutdownWaitsFor(
+                async _ =>
+                {
+                    try
+                    {
+                        await Aio.Sleep(3600, shutdownBegan);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                },
+                "protected-work"),
+            "shield-caller");
+        var executorGate = new ManualResetEventSlim();
+        shutdownBegan.Register(executorGate.Set);
+        _ = Aio.CreateTask(() => Aio.RunInExecutor(() => executorGate.Wait()), "executor-caller");
+        await Aio.Sleep(0.01);
+        Say("READY");
         await Aio.Sleep(3600);
     }
 

@@ -105,17 +105,26 @@ public sealed class ChildProcess : IDisposable
     public string Transcript => string.Join(Environment.NewLine, AllLines);
 
     /// <summary>Waits until the child printed <paramref name="line"/> (on either stream).</summary>
-    public void WaitForLine(string line, TimeSpan? timeout = null)
+    public void WaitForLine(string line, TimeSpan? timeout = null) => WaitForLines(l => l == line, 1, $"'{line}'", timeout);
+
+    /// <summary>Waits until the child printed <paramref name="count"/> lines that match (on either stream); returns them.</summary>
+    public IReadOnlyList<string> WaitForLines(Func<string, bool> match, int count, string description, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? Generous);
         lock (_gate)
         {
-            while (!_all.Contains(line))
+            while (true)
             {
+                List<string> found = _all.Where(match).ToList();
+                if (found.Count >= count)
+                {
+                    return found;
+                }
+
                 TimeSpan left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero || (_process.HasExited && _stdoutClosed.Task.IsCompleted && _stderrClosed.Task.IsCompleted))
                 {
-                    throw new TimeoutException($"The child never printed '{line}'. It printed:{Environment.NewLine}{string.Join(Environment.NewLine, _all)}");
+                    throw new TimeoutException($"The child never printed {count} × {description}. It printed:{Environment.NewLine}{string.Join(Environment.NewLine, _all)}");
                 }
 
                 Monitor.Wait(_gate, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
@@ -135,6 +144,16 @@ public sealed class ChildProcess : IDisposable
         if (kill(_process.Id, number) != 0)
         {
             throw new InvalidOperationException($"kill({_process.Id}, {number}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Sends SIGUSR1 (10 on Linux, 30 on macOS and the BSDs), which asks an AioRun program for its task report.</summary>
+    public void SignalReport()
+    {
+        int number = OperatingSystem.IsLinux() ? 10 : 30;
+        if (kill(_process.Id, number) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGUSR1) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 

@@ -1,12 +1,15 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace AioRun.Tests.Runtime;
 
 /// <summary>
 /// The task report (<see cref="AioLoop.WriteTaskReport"/>) on virtual time: its lines, the states, what tasks wait on,
-/// executor work in flight, and reports written from another thread while the loop runs.
+/// executor work in flight; the report asked for by SIGUSR1, written by the loop or, when it cannot, by another thread.
+/// (Some write to AioLogging.Output, hence the collection.)
 /// </summary>
+[Collection(nameof(AioLogging))]
 public class TaskReportTests
 {
     [Fact]
@@ -194,5 +197,122 @@ public class TaskReportTests
         }
     }
 
+    [Fact]
+    public void A_report_asked_of_a_loop_that_does_not_run_is_written_at_once_by_the_asking_thread()
+    {
+        using var t = new TestLoop();
+        t.Loop.CreateTask(() => Task.CompletedTask, "not-started");
+        var output = new ThreadRecordingWriter();
+
+        WithOutput(output, t.Loop.WriteTaskReportOnRequest);
+
+        Assert.Equal("Task report: 1 tracked task, 0 executor work items", output.Lines[0]);
+        Assert.Equal(new[] { Environment.CurrentManagedThreadId }, output.Threads.Distinct());
+    }
+
+    [Fact]
+    public void A_report_asked_of_a_running_loop_is_written_by_the_loop_thread_and_the_loop_runs_on()
+    {
+        using var t = new TestLoop();
+        var output = new ThreadRecordingWriter();
+        int loopThread = Environment.CurrentManagedThreadId;
+        bool ranAfterTheReport = false;
+
+        WithOutput(output, () => t.Run(async () =>
+        {
+            var asker = new Thread(t.Loop.WriteTaskReportOnRequest);
+            asker.Start();
+            while (output.Lines.Count == 0)
+            {
+                await Aio.Sleep(0);
+            }
+
+            asker.Join();
+            await Aio.Sleep(0);
+            ranAfterTheReport = true;
+        }));
+
+        Assert.Equal("Task report: 1 tracked task, 0 executor work items", output.Lines[0]);
+        Assert.Equal(new[] { loopThread }, output.Threads.Distinct());
+        Assert.True(ranAfterTheReport);
+    }
+
+    [Fact]
+    public void A_report_asked_of_a_loop_that_a_callback_blocks_is_written_by_another_thread_after_a_second()
+    {
+        using var t = new TestLoop();
+        var output = new ThreadRecordingWriter();
+        using var written = new ManualResetEventSlim();
+        output.LineWritten += written.Set;
+        int loopThread = Environment.CurrentManagedThreadId;
+
+        WithOutput(output, () => t.Run(() =>
+        {
+            // A blocking callback, the case the report is most needed in; bounded, so that a failure cannot hang the tests.
+            new Thread(t.Loop.WriteTaskReportOnRequest).Start();
+            Assert.True(written.Wait(TimeSpan.FromSeconds(60)), "The report was not written while the loop was blocked.");
+            return Task.CompletedTask;
+        }));
+
+        Assert.Equal("Task report: 1 tracked task, 0 executor work items", output.Lines[0]);
+        Assert.DoesNotContain(loopThread, output.Threads);
+        Assert.Contains(t.Logger.Entries, e => e.Level == LogLevel.Warning
+            && e.Message == "The loop did not take the task report within 1000 ms (is a callback blocking it?); written from another thread.");
+        // The loop took the request later, and did not write it a second time.
+        Assert.Single(output.Lines, l => l.StartsWith("Task report: ", StringComparison.Ordinal));
+    }
+
     private static string[] Lines(string text) => text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+
+    private static void WithOutput(TextWriter output, Action action)
+    {
+        TextWriter original = AioLogging.Output;
+        AioLogging.Output = output;
+        try
+        {
+            action();
+        }
+        finally
+        {
+            AioLogging.Output = original;
+        }
+    }
+
+    /// <summary>Keeps the lines written to it and the thread that wrote each.</summary>
+    private sealed class ThreadRecordingWriter : TextWriter
+    {
+        private readonly List<string> _lines = new();
+        private readonly List<int> _threads = new();
+        private readonly System.Text.StringBuilder _line = new();
+
+        public event Action? LineWritten;
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public IReadOnlyList<string> Lines { get { lock (_lines) { return _lines.ToArray(); } } }
+
+        public IReadOnlyList<int> Threads { get { lock (_lines) { return _threads.ToArray(); } } }
+
+        public override void Write(char value)
+        {
+            lock (_lines)
+            {
+                if (value == '\n')
+                {
+                    _lines.Add(_line.ToString().TrimEnd('\r'));
+                    _threads.Add(Environment.CurrentManagedThreadId);
+                    _line.Clear();
+                }
+                else
+                {
+                    _line.Append(value);
+                }
+            }
+
+            if (value == '\n')
+            {
+                LineWritten?.Invoke();
+            }
+        }
+    }
 }
