@@ -29,6 +29,7 @@ public sealed class AioProgram : IDisposable
     private const int SignalsListening = 0; // the next signal is the first: it runs the shutdown handler
     private const int FirstSignalTaken = 1; // later signals are swallowed
     private const int ShuttingDown = 2;     // EnterShutdownPhase ran: every signal is swallowed, a queued shutdown handler does not run
+    private const int Escalated = 3;        // EscalateOnSecondSignal: a signal during the shutdown is ending the process
 
     private readonly object _gate = new();
     private SignalWatcher? _signals;
@@ -74,8 +75,11 @@ public sealed class AioProgram : IDisposable
     /// Phase 1: takes SIGINT and SIGTERM over (Ctrl-C and Ctrl-Break on Windows) until <see cref="Dispose"/>; none of
     /// them terminates the process any more. The first runs <see cref="ShutdownHandler"/> on the loop (once
     /// <see cref="UseLoop"/> gave one, if it comes earlier); later ones, and every one once
-    /// <see cref="EnterShutdownPhase"/> ran, are swallowed. On Unix it also takes SIGUSR1 over: each one writes the task
-    /// report (<see cref="AioLoop.WriteTaskReport"/>) to standard error, and the program goes on.
+    /// <see cref="EnterShutdownPhase"/> ran, are swallowed, unless <see cref="AioRunOptions.EscalateOnSecondSignal"/> is
+    /// on: then such a signal writes the task report to standard error, logs
+    /// <c>Second signal during the shutdown (SIGTERM); exiting now.</c> and exits the process at once with 128 + the
+    /// signal (130 for SIGINT, 143 for SIGTERM). On Unix it also takes SIGUSR1 over: each one writes the task report
+    /// (<see cref="AioLoop.WriteTaskReport"/>) to standard error, and the program goes on.
     /// </summary>
     /// <exception cref="InvalidOperationException">The program already owns its signals.</exception>
     public void RegisterSignalHandlers()
@@ -300,9 +304,22 @@ public sealed class AioProgram : IDisposable
             return;
         }
 
-        if (Interlocked.CompareExchange(ref _signalState, FirstSignalTaken, SignalsListening) != SignalsListening)
+        int state = Interlocked.CompareExchange(ref _signalState, FirstSignalTaken, SignalsListening);
+        if (state != SignalsListening)
         {
-            // Swallowed: a later signal, or any signal once the shutdown began.
+            // A later signal, or any signal once the shutdown began: swallowed, unless it escalates (once).
+            while (Options.EscalateOnSecondSignal && state is FirstSignalTaken or ShuttingDown)
+            {
+                int seen = Interlocked.CompareExchange(ref _signalState, Escalated, state);
+                if (seen == state)
+                {
+                    ExitOnSecondSignal(signal);
+                    return;
+                }
+
+                state = seen;
+            }
+
             return;
         }
 
@@ -318,6 +335,32 @@ public sealed class AioProgram : IDisposable
         }
 
         loop.CallSoonThreadsafe(RunShutdownHandler);
+    }
+
+    /// <summary>
+    /// EscalateOnSecondSignal: the task report, the line, and the process ends with 128 + the signal, from the signal's
+    /// thread, whatever the loop is doing (a task that ignores its cancellation, a hung executor job).
+    /// </summary>
+    private void ExitOnSecondSignal(PosixSignal signal)
+    {
+        (string name, int number) = signal switch
+        {
+            PosixSignal.SIGINT => ("SIGINT", 2),
+            PosixSignal.SIGQUIT => ("SIGQUIT", 3),
+            _ => ("SIGTERM", 15),
+        };
+        AioLoop? loop = Volatile.Read(ref _loop);
+        TaskReport.WriteToStandardError(loop);
+        try
+        {
+            Log.SecondSignalExiting(loop?.Logger ?? AioLogging.DefaultLogger, name);
+        }
+        catch (Exception)
+        {
+            // A logger that throws must not keep the process from exiting.
+        }
+
+        Environment.Exit(128 + number);
     }
 
     private void RunShutdownHandler()

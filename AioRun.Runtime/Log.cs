@@ -56,4 +56,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning,
         Message = "The loop did not take the task report within {Milliseconds} ms (is a callback blocking it?); written from another thread.")]
     public static partial void ReportWrittenFromAnotherThread(ILogger logger, int milliseconds);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Second signal during the shutdown ({Signal}); exiting now.")]
+    public static partial void SecondSignalExiting(ILogger logger, string signal);
 }

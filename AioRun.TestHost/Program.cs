@@ -10,6 +10,7 @@ var options = scenario switch
     "refuse" => new AioRunOptions { ShutdownTimeout = TimeSpan.FromSeconds(0.5) },
     "stop-on-unhandled" => new AioRunOptions { StopOnUnhandledErrors = true },
     "refused-handler" => new AioRunOptions { StopOnUnhandledErrors = true },
+    "escalate-stubborn-task" or "escalate-hung-executor" => new AioRunOptions { EscalateOnSecondSignal = true },
     _ => new AioRunOptions { ExecutorWorkers = 2 },
 };
 
@@ -39,6 +40,8 @@ AioTask main = scenario switch
     "many-tasks" => loop.CreateTask(() => Scenarios.ManyTasks(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)), "main"),
     "shutdown-callback-fails" => loop.CreateTask(Scenarios.Service, "main"),
     "report" => loop.CreateTask(Scenarios.Report, "main"),
+    "escalate-stubborn-task" => loop.CreateTask(Scenarios.StubbornTask, "main"),
+    "escalate-hung-executor" => loop.CreateTask(Scenarios.HungExecutor, "main"),
     _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
 };
 
@@ -206,6 +209,31 @@ internal static class Scenarios
         await Aio.Sleep(0.01);
         Say("READY");
         await Aio.Sleep(3600);
+    }
+
+    /// <summary>A task that ignores its cancellation (EscalateOnSecondSignal is on): the shutdown would wait 60 s for it.</summary>
+    public static async Task StubbornTask()
+    {
+        _ = Aio.CreateTask(
+            async token =>
+            {
+                token.Register(() => Say("stubborn ignores its cancellation"));
+                await Task.Delay(Timeout.Infinite, CancellationToken.None);
+            },
+            "stubborn");
+        await Aio.Sleep(0.01);
+        Say("READY");
+        await Aio.Sleep(3600);
+    }
+
+    /// <summary>Main awaits executor work that never ends (EscalateOnSecondSignal is on): the shutdown would wait for ever.</summary>
+    public static async Task HungExecutor()
+    {
+        await Aio.RunInExecutor(() =>
+        {
+            Say("READY");
+            Thread.Sleep(Timeout.Infinite);
+        });
     }
 
     public static async Task Ouch()

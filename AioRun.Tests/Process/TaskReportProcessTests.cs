@@ -6,12 +6,21 @@ using Xunit;
 namespace AioRun.Tests.Process;
 
 /// <summary>
-/// The task report on SIGUSR1, on a real process (AioRun.TestHost) with real signals: the report's lines name tasks
-/// created at known lines of the host, and the program runs on.
+/// The task report on SIGUSR1 and EscalateOnSecondSignal, on a real process (AioRun.TestHost) with real signals: the
+/// report's lines name tasks created at known lines of the host, and a second signal exits with 128 + the signal
+/// against a task that ignores its cancellation and against a hung executor job.
 /// </summary>
 public class TaskReportProcessTests
 {
     private static readonly string HostDll = Path.Combine(AppContext.BaseDirectory, "AioRun.TestHost.dll");
+
+    public static TheoryData<string, PosixSignal, PosixSignal, int> Escalations => new()
+    {
+        { "escalate-stubborn-task", PosixSignal.SIGTERM, PosixSignal.SIGINT, 130 },
+        { "escalate-stubborn-task", PosixSignal.SIGINT, PosixSignal.SIGTERM, 143 },
+        { "escalate-hung-executor", PosixSignal.SIGTERM, PosixSignal.SIGINT, 130 },
+        { "escalate-hung-executor", PosixSignal.SIGINT, PosixSignal.SIGTERM, 143 },
+    };
 
     [UnixFact]
     public void SIGUSR1_writes_the_task_report_to_stderr_and_the_program_runs_on_until_SIGTERM()
@@ -41,6 +50,40 @@ public class TaskReportProcessTests
         int exitCode = child.WaitForExit();
         Assert.True(exitCode == 0, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
         Lines.AssertInOrder(child.Stderr, "Stopping the loop", "Entering shutdown phase.", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!");
+    }
+
+    [UnixTheory]
+    [MemberData(nameof(Escalations))]
+    public void With_EscalateOnSecondSignal_a_second_signal_during_the_shutdown_writes_the_report_and_exits_with_128_plus_the_signal(
+        string scenario, PosixSignal first, PosixSignal second, int expectedExitCode)
+    {
+        using var child = ChildProcess.StartDotnet(HostDll, scenario);
+        child.WaitForLine("READY");
+
+        child.Signal(first);
+        // The shutdown waits: for the stubborn task in phase 5 (60 s), for the hung job in phase 6 (for ever).
+        child.WaitForLine(scenario == "escalate-stubborn-task" ? "Running pending tasks till complete" : "Waiting for executor shutdown.");
+        child.Signal(second);
+
+        int exitCode = child.WaitForExit();
+        Assert.True(exitCode == expectedExitCode, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
+        string name = second == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM";
+        string header = Assert.Single(child.Stderr, l => l.StartsWith("Task report: ", StringComparison.Ordinal));
+        Lines.AssertInOrder(child.Stderr, header, $"Second signal during the shutdown ({name}); exiting now.");
+        Assert.DoesNotContain("Leaving. Bye!", child.Stderr);
+        if (scenario == "escalate-stubborn-task")
+        {
+            Assert.Contains("stubborn ignores its cancellation", child.Stderr);
+            // main may still be finishing its cancellation when the report is taken.
+            Assert.Matches(@"^Task report: [12] tracked tasks?, 0 executor work items$", header);
+            Assert.Contains(child.Stderr, l => l.StartsWith("  task 'stubborn' (cancel requested, age ", StringComparison.Ordinal));
+        }
+        else
+        {
+            // main's await of the hung job ended with its cancellation, so only the job is left.
+            Assert.Equal("Task report: 0 tracked tasks, 1 executor work item", header);
+            Assert.Contains(child.Stderr, l => Regex.IsMatch(l, @"^  executor work \(running, age \d+\.\d s\) submitted by task 'main'$"));
+        }
     }
 
     [UnixFact]
