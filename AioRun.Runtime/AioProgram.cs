@@ -275,10 +275,17 @@ public sealed class AioProgram : IDisposable
     {
         ArgumentNullException.ThrowIfNull(error);
         System.IO.TextWriter output = AioLogging.Output;
-        lock (output)
+        try
         {
-            output.WriteLine("Unhandled exception. " + error);
-            output.Flush();
+            lock (output)
+            {
+                output.WriteLine("Unhandled exception. " + error);
+                output.Flush();
+            }
+        }
+        catch (Exception ex) when (ex is System.IO.IOException or ObjectDisposedException)
+        {
+            // An unwritable standard error: the exit code still says it.
         }
 
         return 1;

@@ -88,6 +88,32 @@ public sealed class ChildProcess : IDisposable
         return new ChildProcess(info);
     }
 
+    /// <summary>
+    /// Starts a .NET program with its standard error sent to <paramref name="stderrPath"/> (e.g. <c>/dev/full</c>, where
+    /// every write fails), through <c>sh -c 'exec ... 2&gt;path'</c> so that the pid is the program's own.
+    /// </summary>
+    public static ChildProcess StartDotnetWithStandardErrorTo(string stderrPath, IReadOnlyDictionary<string, string> environment, string dllPath, params string[] args)
+    {
+        ResetInheritedSignalDispositions();
+        var info = new ProcessStartInfo("/bin/sh") { WorkingDirectory = Path.GetDirectoryName(dllPath)! };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("target=\"$1\"; shift; exec \"$0\" \"$@\" 2>\"$target\"");
+        info.ArgumentList.Add(DotnetHost());
+        info.ArgumentList.Add(stderrPath);
+        info.ArgumentList.Add(dllPath);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach ((string name, string value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        return new ChildProcess(info);
+    }
+
     /// <summary>Starts any program.</summary>
     public static ChildProcess Start(ProcessStartInfo info)
     {

@@ -106,6 +106,47 @@ public class TaskReportProcessTests
         Assert.DoesNotContain(child.Stderr, l => l.StartsWith("Second signal", StringComparison.Ordinal));
     }
 
+    [UnixFact]
+    public void A_standard_error_that_cannot_be_written_stops_neither_the_report_nor_the_shutdown()
+    {
+        if (!File.Exists("/dev/full"))
+        {
+            return; // every write to /dev/full fails (ENOSPC): Linux only
+        }
+
+        using var child = ChildProcess.StartDotnetWithStandardErrorTo("/dev/full", SayOnStdout, HostDll, "report");
+        child.WaitForLine("READY");
+
+        child.SignalReport();
+        child.SignalReport();
+        child.Signal(PosixSignal.SIGTERM);
+
+        // Every log line, the reports and the exit went to a standard error that fails every write.
+        int exitCode = child.WaitForExit();
+        Assert.True(exitCode == 0, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
+    }
+
+    [UnixFact]
+    public void A_standard_error_that_cannot_be_written_does_not_stop_the_escalation()
+    {
+        if (!File.Exists("/dev/full"))
+        {
+            return; // every write to /dev/full fails (ENOSPC): Linux only
+        }
+
+        using var child = ChildProcess.StartDotnetWithStandardErrorTo("/dev/full", SayOnStdout, HostDll, "escalate-stubborn-task");
+        child.WaitForLine("READY");
+
+        child.Signal(PosixSignal.SIGTERM);
+        child.WaitForLine("stubborn ignores its cancellation");
+        child.Signal(PosixSignal.SIGTERM);
+
+        int exitCode = child.WaitForExit();
+        Assert.True(exitCode == 143, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
+    }
+
+    private static readonly Dictionary<string, string> SayOnStdout = new() { ["AIORUN_TESTHOST_SAY"] = "stdout" };
+
     /// <summary>Waits for the <paramref name="nth"/> report to be complete (its last line is the executor's or a task's); returns its lines.</summary>
     private static IReadOnlyList<string> WaitForReport(ChildProcess child, int nth)
     {

@@ -1,3 +1,4 @@
+using System.IO.Pipes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -6,8 +7,8 @@ namespace AioRun.Tests.Runtime;
 
 /// <summary>
 /// The task report (<see cref="AioLoop.WriteTaskReport"/>) on virtual time: its lines, the states, what tasks wait on,
-/// executor work in flight; the report asked for by SIGUSR1, written by the loop or, when it cannot, by another thread.
-/// (Some write to AioLogging.Output, hence the collection.)
+/// executor work in flight; the report asked for by SIGUSR1, written by the loop or, when it cannot, by another thread;
+/// and a standard error that cannot be written. (Some write to AioLogging.Output, hence the collection.)
 /// </summary>
 [Collection(nameof(AioLogging))]
 public class TaskReportTests
@@ -260,6 +261,38 @@ public class TaskReportTests
             && e.Message == "The loop did not take the task report within 1000 ms (is a callback blocking it?); written from another thread.");
         // The loop took the request later, and did not write it a second time.
         Assert.Single(output.Lines, l => l.StartsWith("Task report: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_report_to_a_closed_pipe_is_dropped_and_the_loop_and_its_logging_go_on()
+    {
+        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
+        new AnonymousPipeClientStream(PipeDirection.In, pipe.ClientSafePipeHandle).Dispose();
+        pipe.DisposeLocalCopyOfClientHandle();
+        // Not disposed: disposing flushes, which fails too.
+        var closed = new StreamWriter(pipe) { AutoFlush = true };
+        Assert.ThrowsAny<IOException>(() => closed.WriteLine("the reader is gone"));
+        using var t = new TestLoop();
+        t.Loop.Logger = AioLogging.DefaultLogger; // the default logger writes to AioLogging.Output too
+        bool ranAfterTheReports = false;
+
+        WithOutput(closed, () =>
+        {
+            // Written by this thread (the loop does not run), then by the loop thread.
+            t.Loop.WriteTaskReportOnRequest();
+            t.Run(async () =>
+            {
+                var asker = new Thread(t.Loop.WriteTaskReportOnRequest);
+                asker.Start();
+                asker.Join();
+                t.Loop.Logger.LogWarning("a line for the closed pipe");
+                await Aio.Sleep(0); // the next turn runs the posted request first
+                ranAfterTheReports = true;
+            });
+            Assert.Equal(1, AioProgram.ReportFatal(new InvalidOperationException("reported nowhere")));
+        });
+
+        Assert.True(ranAfterTheReports);
     }
 
     private static string[] Lines(string text) => text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
