@@ -30,6 +30,16 @@ public partial class AioLoop
         TaskReport.Write(this, writer);
     }
 
+    /// <summary>
+    /// The clock of the task report's ages, read once per task and per executor work item: with the system clock,
+    /// <see cref="Environment.TickCount64"/> (milliseconds, plenty for ages shown in tenths of a second), which costs a
+    /// fraction of a precise timestamp; with another clock, its timestamp (virtual time in tests).
+    /// </summary>
+    internal long AgeTimestamp() => _systemTime ? Environment.TickCount64 : _time.GetTimestamp();
+
+    /// <summary>Ticks per second of <see cref="AgeTimestamp"/>.</summary>
+    internal long AgeFrequency => _systemTime ? 1000 : _time.TimestampFrequency;
+
     /// <summary>The live tracked tasks: exact on the thread that owns the loop, a defensive snapshot elsewhere.</summary>
     internal AioTask[] SnapshotTasksForReport() => IsOwnedByCurrentThread ? _tasks.Snapshot() : _tasks.SnapshotFromAnotherThread();
 

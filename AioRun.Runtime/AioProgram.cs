@@ -225,10 +225,10 @@ public sealed class AioProgram : IDisposable
         }
 
         double seconds = Options.ShutdownTimeout.TotalSeconds;
-        long now = loop.TimeProvider.GetTimestamp();
+        var time = new ReportTime(loop);
         foreach (AioTask task in loop.AllTasks())
         {
-            Log.TaskRefusedToExit(loop.Logger, seconds, TaskReport.Describe(task, now, current: null));
+            Log.TaskRefusedToExit(loop.Logger, seconds, TaskReport.Describe(task, time, current: null));
         }
 
         return false;

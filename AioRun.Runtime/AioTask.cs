@@ -26,7 +26,7 @@ public partial class AioTask : IReportsUnobservedFailure
     private static readonly AsyncLocal<AioTask?> s_current = new();
 
     private readonly long _id;
-    // On the loop's clock, for the task report's ages.
+    // On the loop's age clock, for the task report.
     private readonly long _createdAt;
     private string? _name;
 
@@ -54,7 +54,7 @@ public partial class AioTask : IReportsUnobservedFailure
         CreationLine = callerLineNumber;
         IsProtected = isProtected;
         _id = loop.NextTaskId();
-        _createdAt = loop.TimeProvider.GetTimestamp();
+        _createdAt = loop.AgeTimestamp();
     }
 
     internal AioTask(AioLoop loop, Func<CancellationToken, Task> work, string? name, string callerFilePath, int callerLineNumber, bool isProtected)
@@ -106,7 +106,7 @@ public partial class AioTask : IReportsUnobservedFailure
     /// <summary>The task's number on its loop, in creation order.</summary>
     internal long Id => _id;
 
-    /// <summary>When the task was created, as a timestamp of the loop's clock.</summary>
+    /// <summary>When the task was created, on the loop's age clock (<see cref="AioLoop.AgeTimestamp"/>).</summary>
     internal long CreatedAt => _createdAt;
 
     /// <summary>Whether the task's work has started (and is not done).</summary>

@@ -79,7 +79,7 @@ internal sealed class Executor
             job.WatchCaller(caller);
         }
 
-        job.SubmittedAt = _loop.TimeProvider.GetTimestamp();
+        job.SubmittedAt = _loop.AgeTimestamp();
         lock (_inFlightGate)
         {
             job.Next = _inFlight;
@@ -171,7 +171,7 @@ internal sealed class Executor
 
         public Job? Next;
 
-        /// <summary>When the job was submitted, on the loop's clock.</summary>
+        /// <summary>When the job was submitted, on the loop's age clock.</summary>
         public long SubmittedAt;
 
         /// <summary>Whether a worker took the job (it no longer waits for one).</summary>
@@ -237,9 +237,9 @@ internal sealed class Executor
             caller.NoteWaitingOn(this);
         }
 
-        public string? DescribeWait(long now) => _completion.Task.IsCompleted
+        public string? DescribeWait(in ReportTime time) => _completion.Task.IsCompleted
             ? null
-            : $"waiting on executor work ({(Started ? "running" : "queued")}, age {TaskReport.Seconds(_executor._loop, now - SubmittedAt)})";
+            : $"waiting on executor work ({(Started ? "running" : "queued")}, age {time.Age(SubmittedAt)})";
 
         public override void Execute()
         {
@@ -294,7 +294,7 @@ internal sealed class Executor
 }
 
 /// <summary>An executor work item in flight, as the task report shows it.</summary>
-/// <param name="SubmittedAt">When it was submitted, on the loop's clock.</param>
+/// <param name="SubmittedAt">When it was submitted, on the loop's age clock.</param>
 /// <param name="Started">Whether a worker runs it (else it waits for one, under <c>ExecutorWorkers</c>).</param>
 /// <param name="Caller">The task that submitted it, if any.</param>
 internal readonly record struct InFlightWork(long SubmittedAt, bool Started, AioTask? Caller);

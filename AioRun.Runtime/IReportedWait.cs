@@ -8,6 +8,6 @@ namespace AioRun;
 internal interface IReportedWait
 {
     /// <summary>What the task waits on, e.g. <c>waiting on Aio.Sleep, due in 4.2 s</c>; <see langword="null"/> once complete.</summary>
-    /// <param name="now">The loop clock's timestamp the report was taken at.</param>
-    string? DescribeWait(long now);
+    /// <param name="time">When the report is taken.</param>
+    string? DescribeWait(in ReportTime time);
 }

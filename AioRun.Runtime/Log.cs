@@ -37,7 +37,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "{Description}")]
     public static partial void UnhandledError(ILogger logger, string description, Exception? exception);
 
-    /// <summary>The task's details are its task report line's (<see cref="TaskReport.Describe(AioTask, long, AioTask?)"/>).</summary>
+    /// <summary>The task's details are its task report line's (<see cref="TaskReport.Describe(AioTask, in ReportTime, AioTask?)"/>).</summary>
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning,
         Message = "Task refused to exit within the shutdown timeout of {TimeoutSeconds} s: {Task}")]
     public static partial void TaskRefusedToExit(ILogger logger, double timeoutSeconds, string task);

@@ -41,7 +41,7 @@ internal sealed class ShieldLink : IReportsUnobservedFailure, IReportedWait
     }
 
     /// <summary>While the caller's await of the work goes on (the work runs, the caller was not cancelled): the work's name.</summary>
-    public string? DescribeWait(long now) =>
+    public string? DescribeWait(in ReportTime time) =>
         Work.CompletionTaskIfAny is { IsCompleted: false } ? "waiting on protected work '" + Work.Name + "'" : null;
 
     /// <summary>The work is done: the caller's cancellation no longer matters. Does not wait for a callback running elsewhere.</summary>

@@ -15,19 +15,19 @@ internal static class TaskReport
     {
         AioTask[] tasks = loop.SnapshotTasksForReport();
         InFlightWork[] work = loop.SnapshotExecutorWork();
-        long now = loop.TimeProvider.GetTimestamp();
+        var time = new ReportTime(loop);
         AioTask? current = AioTask.Current;
         Array.Sort(tasks, static (a, b) => a.Id.CompareTo(b.Id));
 
         writer.WriteLine(Header(tasks.Length, work.Length));
         foreach (AioTask task in tasks)
         {
-            writer.WriteLine("  task " + Describe(task, now, current));
+            writer.WriteLine("  task " + Describe(task, time, current));
         }
 
         foreach (InFlightWork item in work)
         {
-            writer.WriteLine("  " + Describe(loop, item, now));
+            writer.WriteLine("  " + Describe(item, time));
         }
     }
 
@@ -71,9 +71,9 @@ internal static class TaskReport
     /// <c>waiting</c>, or <c>cancel requested</c>; what it waits on is said where AioRun knows it.
     /// </summary>
     /// <param name="task">A tracked task.</param>
-    /// <param name="now">The loop clock's timestamp of the report.</param>
+    /// <param name="time">When the report is taken.</param>
     /// <param name="current">The task whose code writes the report, if any.</param>
-    public static string Describe(AioTask task, long now, AioTask? current)
+    public static string Describe(AioTask task, in ReportTime time, AioTask? current)
     {
         bool running = ReferenceEquals(task, current);
         string state = (task.IsDone, task.IsStarted, running, task.IsCancellationRequested) switch
@@ -85,21 +85,47 @@ internal static class TaskReport
             (_, true, _, _) => "waiting",
             _ => "pending",
         };
-        string details = $"'{task.Name}' ({state}, age {Seconds(task.Loop, now - task.CreatedAt)}{(task.IsProtected ? ", protected" : string.Empty)}) created at {task.CreationSite}";
+        string details = $"'{task.Name}' ({state}, age {time.Age(task.CreatedAt)}{(task.IsProtected ? ", protected" : string.Empty)}) created at {task.CreationSite}";
 
         // Only a task that is suspended waits on something; a running one may have created an awaitable it has not awaited yet.
-        string? waitingOn = task.IsStarted && !running ? task.WaitingOn?.DescribeWait(now) : null;
+        string? waitingOn = task.IsStarted && !running ? task.WaitingOn?.DescribeWait(time) : null;
         return waitingOn is null ? details : details + "; " + waitingOn;
     }
 
     /// <summary>An executor work item: <c>executor work (running, age 4.2 s) submitted by task 'name'</c>.</summary>
-    public static string Describe(AioLoop loop, InFlightWork work, long now) =>
-        $"executor work ({(work.Started ? "running" : "queued")}, age {Seconds(loop, now - work.SubmittedAt)})"
+    public static string Describe(InFlightWork work, in ReportTime time) =>
+        $"executor work ({(work.Started ? "running" : "queued")}, age {time.Age(work.SubmittedAt)})"
         + (work.Caller is { } caller ? $" submitted by task '{caller.Name}'" : string.Empty);
 
-    /// <summary>A span of the loop's clock as seconds with one decimal, e.g. <c>12.3 s</c>.</summary>
-    public static string Seconds(AioLoop loop, long timestampTicks) =>
-        (Math.Max(0, timestampTicks) / (double)loop.TimeProvider.TimestampFrequency).ToString("0.0", CultureInfo.InvariantCulture) + " s";
-
     private static string Count(int n, string one, string many) => n.ToString(CultureInfo.InvariantCulture) + " " + (n == 1 ? one : many);
+}
+
+/// <summary>
+/// The moment a task report is taken, on the loop's two clocks: its <see cref="AioLoop.TimeProvider"/> for due times,
+/// and the age clock (<see cref="AioLoop.AgeTimestamp"/>) for how old tasks and executor work are.
+/// </summary>
+internal readonly struct ReportTime
+{
+    private readonly AioLoop _loop;
+
+    public ReportTime(AioLoop loop)
+    {
+        _loop = loop;
+        Now = loop.TimeProvider.GetTimestamp();
+        AgeNow = loop.AgeTimestamp();
+    }
+
+    /// <summary>The loop clock's timestamp.</summary>
+    public long Now { get; }
+
+    /// <summary>The age clock's timestamp.</summary>
+    public long AgeNow { get; }
+
+    /// <summary>How old something the age clock stamped <paramref name="since"/> is, e.g. <c>12.3 s</c>.</summary>
+    public string Age(long since) => Seconds((AgeNow - since) / (double)_loop.AgeFrequency);
+
+    /// <summary>A span of the loop's clock (timestamp ticks), e.g. <c>4.2 s</c>.</summary>
+    public string Span(long ticks) => Seconds(ticks / (double)_loop.TimeProvider.TimestampFrequency);
+
+    private static string Seconds(double seconds) => Math.Max(0, seconds).ToString("0.0", CultureInfo.InvariantCulture) + " s";
 }

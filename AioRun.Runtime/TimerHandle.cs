@@ -108,7 +108,7 @@ internal sealed class SleepTimer : TimerHandle, IReportedWait
         _completion.TrySetResult();
     }
 
-    public string? DescribeWait(long now)
+    public string? DescribeWait(in ReportTime time)
     {
         if (_completion.Task.IsCompleted)
         {
@@ -120,9 +120,9 @@ internal sealed class SleepTimer : TimerHandle, IReportedWait
             return "waiting on Aio.Sleep, with no due time";
         }
 
-        return Due >= now
-            ? "waiting on Aio.Sleep, due in " + TaskReport.Seconds(Loop, Due - now)
-            : "waiting on Aio.Sleep, overdue by " + TaskReport.Seconds(Loop, now - Due);
+        return Due >= time.Now
+            ? "waiting on Aio.Sleep, due in " + time.Span(Due - time.Now)
+            : "waiting on Aio.Sleep, overdue by " + time.Span(time.Now - Due);
     }
 
     private protected override void OnCancelled()
