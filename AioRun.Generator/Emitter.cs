@@ -1,7 +1,9 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using AioRun.Entry;
 using AioRun.Options;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace AioRun.Generator;
 
@@ -61,7 +63,9 @@ internal static class Emitter
         w.Line();
         if (entry.Return != EntryReturn.Void)
         {
-            w.Line($"var __main = __loop.{CreateTask(entry)}({MainTaskLambda(entry, host)}, \"main\");");
+            // The main task's creation site is the entry itself, not this generated file.
+            string site = $"{SymbolDisplay.FormatLiteral(program.Entry.SourceFile, quote: true)}, {program.Entry.SourceLine.ToString(CultureInfo.InvariantCulture)}";
+            w.Line($"var __main = __loop.{CreateTask(entry)}({MainTaskLambda(entry, host)}, \"main\", {site});");
             w.Line("__program.NotifyReadyWhenDone(__main);");
         }
 

@@ -10,7 +10,12 @@ namespace AioRun.Generator;
 /// <param name="Options">The options set on the attribute that are in range (the others are left out).</param>
 /// <param name="LoopType">The usable <c>LoopType</c>, fully qualified, if any.</param>
 /// <param name="SortKey">Orders several entries deterministically (only one is run); the entry as C# shows it.</param>
-internal sealed record EntryModel(EntryTarget Target, OptionValues Options, string? LoopType, string SortKey);
+/// <param name="SourceFile">
+/// The file that declares the entry, as <c>[CallerFilePath]</c> would give it there: the main task's creation site names
+/// it instead of the generated program.
+/// </param>
+/// <param name="SourceLine">The line of the entry's name in <paramref name="SourceFile"/>, from 1.</param>
+internal sealed record EntryModel(EntryTarget Target, OptionValues Options, string? LoopType, string SortKey, string SourceFile, int SourceLine);
 
 /// <summary>The entry's place and shape, and its resolved shutdown callback and handler: all the accessors depend on.</summary>
 /// <param name="Namespace">The containing namespace as written in C# (<see langword="null"/> for the global namespace).</param>

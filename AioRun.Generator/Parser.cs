@@ -48,7 +48,30 @@ internal static class Parser
             new EquatableArray<EntryParameter>(check.Parameters.ToArray()),
             check.ShutdownCallback is { } callback ? new ShutdownCallbackModel(Escape(callback.Name), check.ShutdownCallbackReturn, callback.Parameters.Length == 1) : null,
             check.ShutdownHandler is { } handler ? Escape(handler.Name) : null);
-        return new EntryModel(target, check.Options, check.LoopType?.ToDisplayString(QualifiedFormat), EntryRules.SortKey(method));
+        (string file, int line) = SourceSite(method, context.SemanticModel.Compilation.Options.SourceReferenceResolver);
+        return new EntryModel(target, check.Options, check.LoopType?.ToDisplayString(QualifiedFormat), EntryRules.SortKey(method), file, line);
+    }
+
+    /// <summary>
+    /// Where the entry is declared, as the compiler would fill in <c>[CallerFilePath]</c> and <c>[CallerLineNumber]</c>
+    /// there: after <c>#line</c> directives, and with the path normalised by the compilation's resolver (which applies
+    /// <c>PathMap</c> in a deterministic build).
+    /// </summary>
+    private static (string File, int Line) SourceSite(IMethodSymbol method, SourceReferenceResolver? resolver)
+    {
+        if (method.Locations.FirstOrDefault(static l => l.IsInSource) is not { SourceTree: { } tree } location)
+        {
+            return (string.Empty, 0);
+        }
+
+        FileLinePositionSpan mapped = location.GetMappedLineSpan();
+        string path = mapped.Path;
+        if (resolver is not null && path.Length > 0)
+        {
+            path = resolver.NormalizePath(path, baseFilePath: mapped.HasMappedPath ? tree.FilePath : null) ?? path;
+        }
+
+        return (path, mapped.StartLinePosition.Line + 1);
     }
 
     /// <summary>The containing types as their generated partial declarations need them, outermost first.</summary>

@@ -52,12 +52,21 @@ public static class Aio
     /// <param name="seconds">Zero or more; <see cref="double.PositiveInfinity"/> waits until cancelled.</param>
     /// <returns>A task that completes after the delay, or is cancelled with the current task.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="seconds"/> is negative or NaN.</exception>
-    public static Task Sleep(double seconds) => Sleep(AioLoop.SecondsToDelay(seconds, nameof(seconds)), CancellationToken);
+    public static Task Sleep(double seconds)
+    {
+        TimeSpan delay = AioLoop.SecondsToDelay(seconds, nameof(seconds));
+        AioTask? current = AioTask.Current;
+        return Sleep(delay, current?.CancellationToken ?? default, current);
+    }
 
     /// <summary>Waits <paramref name="delay"/> on the loop's clock, observing <see cref="CancellationToken"/>.</summary>
     /// <param name="delay">Zero or more; <see cref="Timeout.InfiniteTimeSpan"/> waits until cancelled.</param>
     /// <returns>A task that completes after the delay, or is cancelled with the current task.</returns>
-    public static Task Sleep(TimeSpan delay) => Sleep(delay, CancellationToken);
+    public static Task Sleep(TimeSpan delay)
+    {
+        AioTask? current = AioTask.Current;
+        return Sleep(delay, current?.CancellationToken ?? default, current);
+    }
 
     /// <summary>Waits <paramref name="seconds"/> seconds on the loop's clock, observing <paramref name="cancellationToken"/> instead of the task's.</summary>
     /// <param name="seconds">Zero or more; <see cref="double.PositiveInfinity"/> waits until cancelled.</param>
@@ -70,10 +79,13 @@ public static class Aio
     /// <param name="delay">Zero or more; <see cref="Timeout.InfiniteTimeSpan"/> waits until cancelled.</param>
     /// <param name="cancellationToken">The token to observe.</param>
     /// <returns>A task that completes after the delay, or is cancelled with the token.</returns>
-    public static Task Sleep(TimeSpan delay, CancellationToken cancellationToken)
+    public static Task Sleep(TimeSpan delay, CancellationToken cancellationToken) => Sleep(delay, cancellationToken, AioTask.Current);
+
+    /// <summary>The sleep; <paramref name="current"/> is the current task, read once by the caller, which remembers the timer for its report.</summary>
+    private static Task Sleep(TimeSpan delay, CancellationToken cancellationToken, AioTask? current)
     {
         AioLoop.ValidateDelay(delay, nameof(delay));
-        AioLoop loop = Loop;
+        AioLoop loop = AioLoop.TryGetCurrent(out AioLoop? running) ? running : current?.Loop ?? Loop;
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled(cancellationToken);
@@ -86,6 +98,7 @@ public static class Aio
             loop.ScheduleTimer(timer);
         }
 
+        current?.NoteWaitingOn(timer);
         return timer.Task;
     }
 
@@ -139,15 +152,22 @@ public static class Aio
         [CallerFilePath] string callerFilePath = "",
         [CallerLineNumber] int callerLineNumber = 0) => Loop.CreateTask(work, name, callerFilePath, callerLineNumber);
 
-    /// <summary>Runs synchronous <paramref name="work"/> on the current loop's executor; the shutdown waits for it.</summary>
+    /// <summary>
+    /// Runs synchronous <paramref name="work"/> on the current loop's executor; the shutdown waits for it. Called from a
+    /// task, the returned task is cancelled as soon as that task is (its await throws <see cref="OperationCanceledException"/>,
+    /// as in asyncio); the work runs on.
+    /// </summary>
     /// <param name="work">The work, run on a thread-pool thread.</param>
-    /// <returns>A task that completes with the work.</returns>
+    /// <returns>A task that completes with the work, or is cancelled with the current task.</returns>
     public static Task RunInExecutor(Action work) => Loop.RunInExecutor(work);
 
-    /// <summary>Runs synchronous <paramref name="work"/> on the current loop's executor; the shutdown waits for it.</summary>
+    /// <summary>
+    /// Runs synchronous <paramref name="work"/> on the current loop's executor; the shutdown waits for it. Called from a
+    /// task, the returned task is cancelled as soon as that task is; the work runs on.
+    /// </summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="work">The work, run on a thread-pool thread.</param>
-    /// <returns>A task that completes with the work's result.</returns>
+    /// <returns>A task that completes with the work's result, or is cancelled with the current task.</returns>
     public static Task<T> RunInExecutor<T>(Func<T> work) => Loop.RunInExecutor(work);
 
     /// <summary>

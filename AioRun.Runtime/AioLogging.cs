@@ -68,10 +68,18 @@ public static class AioLogging
 
             string message = formatter(state, exception);
             TextWriter output = Output;
-            lock (output)
+            try
             {
-                output.WriteLine(exception is null ? message : message + Environment.NewLine + exception);
-                output.Flush();
+                lock (output)
+                {
+                    output.WriteLine(exception is null ? message : message + Environment.NewLine + exception);
+                    output.Flush();
+                }
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // An unwritable standard error (a closed pipe, a full disk) must not stop the program, nor turn every
+                // lifecycle line into an error that is logged to the same place again.
             }
         }
     }

@@ -28,13 +28,30 @@ public partial class AioLoop
         return outcome;
     }
 
+    /// <summary>How many tasks <see cref="CancelPendingTasks"/> would cancel now: the pending ones that are not protected.</summary>
+    internal int CountTasksToCancel()
+    {
+        int count = 0;
+        foreach (AioTask task in _tasks.Items)
+        {
+            if (!task.IsProtected && !task.IsDone)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>
-    /// Cancels every pending task that is not protected, logging <c>Cancelling task: name</c> for each. From now on
-    /// tasks created on this loop start cancelled, unless protected.
+    /// Cancels every pending task that is not protected, logging <c>Cancelling task: name</c> for each (Debug). From
+    /// now on tasks created on this loop start cancelled, unless protected.
     /// </summary>
     internal void CancelPendingTasks()
     {
         _cancelNewTasks = true;
+        // Asked once: an unnamed task's name is made on demand, which 100,000 tasks should not pay for a line nobody reads.
+        bool logEach = _logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug);
         foreach (AioTask task in _tasks.Snapshot())
         {
             if (task.IsProtected || task.IsDone)
@@ -42,7 +59,11 @@ public partial class AioLoop
                 continue;
             }
 
-            Log.CancellingTask(_logger, task.Name);
+            if (logEach)
+            {
+                Log.CancellingTask(_logger, task.Name);
+            }
+
             try
             {
                 task.Cancel();
@@ -103,7 +124,11 @@ public partial class AioLoop
     {
         if (_cancelNewTasks && !task.IsProtected)
         {
-            Log.CancellingTask(_logger, task.Name);
+            if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            {
+                Log.CancellingTask(_logger, task.Name);
+            }
+
             task.Cancel();
         }
     }

@@ -129,9 +129,14 @@ public partial class AioLoop
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> on a thread-pool thread (at most <see cref="ExecutorWorkers"/> at once). The shutdown waits for it.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> on a thread-pool thread (at most <see cref="ExecutorWorkers"/> at once). The shutdown
+    /// waits for it. Called from a task, the returned task is cancelled as soon as that task is (its await throws
+    /// <see cref="OperationCanceledException"/>, as in asyncio); the work runs on, and if it then fails, the failure goes
+    /// to the exception handler, since nobody can await it any more.
+    /// </summary>
     /// <param name="work">Synchronous work, off the loop.</param>
-    /// <returns>A task that completes with the work; awaited on the loop, it resumes on the loop.</returns>
+    /// <returns>A task that completes with the work, or is cancelled with the current task; awaited on the loop, it resumes on the loop.</returns>
     public Task RunInExecutor(Action work)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -139,10 +144,13 @@ public partial class AioLoop
         return _executor.Run(work);
     }
 
-    /// <summary>Runs <paramref name="work"/> on a thread-pool thread (at most <see cref="ExecutorWorkers"/> at once). The shutdown waits for it.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> on a thread-pool thread (at most <see cref="ExecutorWorkers"/> at once). The shutdown
+    /// waits for it. Called from a task, the returned task is cancelled as soon as that task is; the work runs on.
+    /// </summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="work">Synchronous work, off the loop.</param>
-    /// <returns>A task that completes with the work's result; awaited on the loop, it resumes on the loop.</returns>
+    /// <returns>A task that completes with the work's result, or is cancelled with the current task; awaited on the loop, it resumes on the loop.</returns>
     public Task<T> RunInExecutor<T>(Func<T> work)
     {
         ArgumentNullException.ThrowIfNull(work);

@@ -35,6 +35,7 @@ public sealed class AioProgram : IDisposable
     private const int SignalsListening = 0; // the next signal is the first: it runs the shutdown handler
     private const int FirstSignalTaken = 1; // later signals are swallowed
     private const int ShuttingDown = 2;     // EnterShutdownPhase ran: every signal is swallowed, a queued shutdown handler does not run
+    private const int Escalated = 3;        // EscalateOnSecondSignal: a signal during the shutdown is ending the process
 
     private readonly object _gate = new();
     private SignalWatcher? _signals;
@@ -81,7 +82,11 @@ public sealed class AioProgram : IDisposable
     /// Phase 1: takes SIGINT and SIGTERM over (Ctrl-C and Ctrl-Break on Windows) until <see cref="Dispose"/>; none of
     /// them terminates the process any more. The first runs <see cref="ShutdownHandler"/> on the loop (once
     /// <see cref="UseLoop"/> gave one, if it comes earlier); later ones, and every one once
-    /// <see cref="EnterShutdownPhase"/> ran, are swallowed.
+    /// <see cref="EnterShutdownPhase"/> ran, are swallowed, unless <see cref="AioRunOptions.EscalateOnSecondSignal"/> is
+    /// on: then such a signal writes the task report to standard error, logs
+    /// <c>Second signal during the shutdown (SIGTERM); exiting now.</c> and exits the process at once with 128 + the
+    /// signal (130 for SIGINT, 143 for SIGTERM). On Unix it also takes SIGUSR1 over: each one writes the task report
+    /// (<see cref="AioLoop.WriteTaskReport"/>) to standard error, and the program goes on.
     /// </summary>
     /// <exception cref="InvalidOperationException">The program already owns its signals.</exception>
     public void RegisterSignalHandlers()
@@ -215,13 +220,13 @@ public sealed class AioProgram : IDisposable
     }
 
     /// <summary>
-    /// Phase 4: cancels every tracked task that is not protected, logging <c>Cancelling task: name</c> for each.
-    /// Tasks created from now on start cancelled, unless protected.
+    /// Phase 4: cancels every tracked task that is not protected. Logs <c>Cancelling pending tasks. (n tasks)</c>, and
+    /// <c>Cancelling task: name</c> for each at Debug. Tasks created from now on start cancelled, unless protected.
     /// </summary>
     public void CancelPendingTasks()
     {
         AioLoop loop = Loop;
-        Log.CancellingPendingTasks(loop.Logger);
+        Log.CancellingPendingTasks(loop.Logger, loop.CountTasksToCancel());
         _systemd?.NotifyPhase("Cancelling pending tasks.");
         loop.CancelPendingTasks();
     }
@@ -229,7 +234,7 @@ public sealed class AioProgram : IDisposable
     /// <summary>
     /// Phase 5: runs the loop until every tracked task (protected ones included) is done, at most
     /// <see cref="AioRunOptions.ShutdownTimeout"/> on the loop's clock; then logs each task that refused to
-    /// exit, with its name and creation site.
+    /// exit, with the details of its task report line (name, state, age, creation site, what it waits on).
     /// </summary>
     /// <returns>Whether every task finished in time.</returns>
     public bool RunPendingTasksTillComplete()
@@ -243,9 +248,10 @@ public sealed class AioProgram : IDisposable
         }
 
         double seconds = Options.ShutdownTimeout.TotalSeconds;
+        var time = new ReportTime(loop);
         foreach (AioTask task in loop.AllTasks())
         {
-            Log.TaskRefusedToExit(loop.Logger, seconds, task.Name, task.CreationSite, task.IsProtected ? " (protected by ShutdownWaitsFor)" : string.Empty);
+            Log.TaskRefusedToExit(loop.Logger, seconds, TaskReport.Describe(task, time, current: null));
         }
 
         return false;
@@ -294,10 +300,17 @@ public sealed class AioProgram : IDisposable
     {
         ArgumentNullException.ThrowIfNull(error);
         System.IO.TextWriter output = AioLogging.Output;
-        lock (output)
+        try
         {
-            output.WriteLine("Unhandled exception. " + error);
-            output.Flush();
+            lock (output)
+            {
+                output.WriteLine("Unhandled exception. " + error);
+                output.Flush();
+            }
+        }
+        catch (Exception ex) when (ex is System.IO.IOException or ObjectDisposedException)
+        {
+            // An unwritable standard error: the exit code still says it.
         }
 
         return 1;
@@ -315,9 +328,37 @@ public sealed class AioProgram : IDisposable
 
     private void OnSignal(PosixSignal signal)
     {
-        if (Interlocked.CompareExchange(ref _signalState, FirstSignalTaken, SignalsListening) != SignalsListening)
+        if (signal == SignalWatcher.ReportSignal)
         {
-            // Swallowed: a later signal, or any signal once the shutdown began.
+            AioLoop? current = Volatile.Read(ref _loop);
+            if (current is null)
+            {
+                TaskReport.WriteToStandardError(null);
+            }
+            else
+            {
+                current.WriteTaskReportOnRequest();
+            }
+
+            return;
+        }
+
+        int state = Interlocked.CompareExchange(ref _signalState, FirstSignalTaken, SignalsListening);
+        if (state != SignalsListening)
+        {
+            // A later signal, or any signal once the shutdown began: swallowed, unless it escalates (once).
+            while (Options.EscalateOnSecondSignal && state is FirstSignalTaken or ShuttingDown)
+            {
+                int seen = Interlocked.CompareExchange(ref _signalState, Escalated, state);
+                if (seen == state)
+                {
+                    ExitOnSecondSignal(signal);
+                    return;
+                }
+
+                state = seen;
+            }
+
             return;
         }
 
@@ -335,6 +376,32 @@ public sealed class AioProgram : IDisposable
         }
 
         loop.CallSoonThreadsafe(RunShutdownHandler);
+    }
+
+    /// <summary>
+    /// EscalateOnSecondSignal: the task report, the line, and the process ends with 128 + the signal, from the signal's
+    /// thread, whatever the loop is doing (a task that ignores its cancellation, a hung executor job).
+    /// </summary>
+    private void ExitOnSecondSignal(PosixSignal signal)
+    {
+        (string name, int number) = signal switch
+        {
+            PosixSignal.SIGINT => ("SIGINT", 2),
+            PosixSignal.SIGQUIT => ("SIGQUIT", 3),
+            _ => ("SIGTERM", 15),
+        };
+        AioLoop? loop = Volatile.Read(ref _loop);
+        TaskReport.WriteToStandardError(loop);
+        try
+        {
+            Log.SecondSignalExiting(loop?.Logger ?? AioLogging.DefaultLogger, name);
+        }
+        catch (Exception)
+        {
+            // A logger that throws must not keep the process from exiting.
+        }
+
+        Environment.Exit(128 + number);
     }
 
     private void RunShutdownHandler()

@@ -26,6 +26,8 @@ public partial class AioTask : IReportsUnobservedFailure
     private static readonly AsyncLocal<AioTask?> s_current = new();
 
     private readonly long _id;
+    // On the loop's age clock, for the task report.
+    private readonly long _createdAt;
     private string? _name;
 
     // The work delegate until the task starts, then the work's Task while it runs,
@@ -37,6 +39,8 @@ public partial class AioTask : IReportsUnobservedFailure
     private volatile int _state;
     private int _cancelRequested;
     private bool _observed;
+    // The last AioRun awaitable the task's code created, for the task report; written by the task's code, read by any thread.
+    private IReportedWait? _waitingOn;
 
     /// <summary>The task's slot in the loop's registry while it is pending.</summary>
     internal int RegistryIndex = -1;
@@ -50,6 +54,7 @@ public partial class AioTask : IReportsUnobservedFailure
         CreationLine = callerLineNumber;
         IsProtected = isProtected;
         _id = loop.NextTaskId();
+        _createdAt = loop.AgeTimestamp();
     }
 
     internal AioTask(AioLoop loop, Func<CancellationToken, Task> work, string? name, string callerFilePath, int callerLineNumber, bool isProtected)
@@ -97,6 +102,24 @@ public partial class AioTask : IReportsUnobservedFailure
 
     /// <summary>Whether <see cref="Cancel"/> was called.</summary>
     public bool IsCancellationRequested => Volatile.Read(ref _cancelRequested) != 0;
+
+    /// <summary>The task's number on its loop, in creation order.</summary>
+    internal long Id => _id;
+
+    /// <summary>When the task was created, on the loop's age clock (<see cref="AioLoop.AgeTimestamp"/>).</summary>
+    internal long CreatedAt => _createdAt;
+
+    /// <summary>Whether the task's work has started (and is not done).</summary>
+    internal bool IsStarted => _state == StateRunning;
+
+    /// <summary>The last AioRun awaitable the task's code created (see <see cref="IReportedWait"/>).</summary>
+    internal IReportedWait? WaitingOn => Volatile.Read(ref _waitingOn);
+
+    /// <summary>Remembers <paramref name="wait"/> as what the task now waits on, for the task report. Any thread.</summary>
+    internal void NoteWaitingOn(IReportedWait wait) => Volatile.Write(ref _waitingOn, wait);
+
+    /// <summary>Forgets <paramref name="wait"/> if it is still the one remembered (it completed, and need not be kept alive).</summary>
+    internal void ForgetWaitingOn(IReportedWait wait) => Interlocked.CompareExchange(ref _waitingOn, null, wait);
 
     /// <summary>The exception the task failed with, or <see langword="null"/>.</summary>
     public Exception? Exception => _state == StateFaulted ? ((ExceptionDispatchInfo)_workOrInner!).SourceException : null;
@@ -339,6 +362,7 @@ public partial class AioTask : IReportsUnobservedFailure
     private void Finish(int state, ExceptionDispatchInfo? error)
     {
         _workOrInner = error;
+        _waitingOn = null;
         Interlocked.Exchange(ref _state, state);
         Loop.Unregister(this);
 

@@ -12,10 +12,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Entering shutdown phase.")]
     public static partial void EnteringShutdownPhase(ILogger logger);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Cancelling pending tasks.")]
-    public static partial void CancellingPendingTasks(ILogger logger);
+    /// <summary>aiorun's phase line, with how many tasks it cancels on the same line (the per-task lines are Debug).</summary>
+    public static void CancellingPendingTasks(ILogger logger, int count) => CancellingPendingTasks(logger, count, count == 1 ? "task" : "tasks");
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Cancelling task: {TaskName}")]
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Cancelling pending tasks. ({TaskCount} {Tasks})")]
+    private static partial void CancellingPendingTasks(ILogger logger, int taskCount, string tasks);
+
+    // Debug, as in aiorun: a shutdown of 100,000 tasks must not print 100,000 lines by default.
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Cancelling task: {TaskName}")]
     public static partial void CancellingTask(ILogger logger, string taskName);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Running pending tasks till complete")]
@@ -33,9 +37,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "{Description}")]
     public static partial void UnhandledError(ILogger logger, string description, Exception? exception);
 
+    /// <summary>The task's details are its task report line's (<see cref="TaskReport.Describe(AioTask, in ReportTime, AioTask?)"/>).</summary>
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning,
-        Message = "Task refused to exit within the shutdown timeout of {TimeoutSeconds} s: '{TaskName}' created at {CreationSite}{Protection}")]
-    public static partial void TaskRefusedToExit(ILogger logger, double timeoutSeconds, string taskName, string creationSite, string protection);
+        Message = "Task refused to exit within the shutdown timeout of {TimeoutSeconds} s: {Task}")]
+    public static partial void TaskRefusedToExit(ILogger logger, double timeoutSeconds, string task);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning,
         Message = "Work was posted to a closed AioLoop and dropped (work not tracked by the loop); later drops are only counted in AioLoop.DroppedWorkCount.")]
@@ -47,4 +52,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 13, Level = LogLevel.Error,
         Message = "The shutdown callback raised an error, but an unhandled error already stopped the loop, so this log message is all you'll see about it.")]
     public static partial void ShutdownCallbackErrorIgnored(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning,
+        Message = "The loop did not take the task report within {Milliseconds} ms (is a callback blocking it?); written from another thread.")]
+    public static partial void ReportWrittenFromAnotherThread(ILogger logger, int milliseconds);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Second signal during the shutdown ({Signal}); exiting now.")]
+    public static partial void SecondSignalExiting(ILogger logger, string signal);
 }

@@ -7,6 +7,7 @@ namespace AioRun;
 /// <summary>
 /// Owns the shutdown signals: SIGINT and SIGTERM on Unix; on Windows SIGINT and SIGQUIT, which .NET maps
 /// to Ctrl-C and Ctrl-Break (also what a parent sends to a child started with CREATE_NEW_PROCESS_GROUP).
+/// On Unix it also owns <see cref="ReportSignal"/> (SIGUSR1), which asks for the task report.
 /// Every signal is kept from terminating the process and forwarded; what it means is the owner's decision.
 /// </summary>
 internal sealed class SignalWatcher : IDisposable
@@ -21,7 +22,9 @@ internal sealed class SignalWatcher : IDisposable
         _onSignal = onSignal;
         PosixSignal[] signals = OperatingSystem.IsWindows()
             ? new[] { PosixSignal.SIGINT, PosixSignal.SIGQUIT }
-            : new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM };
+            : ReportSignal is { } report
+                ? new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, report }
+                : new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM };
         var registrations = new List<PosixSignalRegistration>(signals.Length);
         foreach (PosixSignal signal in signals)
         {
@@ -38,6 +41,15 @@ internal sealed class SignalWatcher : IDisposable
         _registrations = registrations.ToArray();
     }
 
+    /// <summary>
+    /// SIGUSR1, the signal that asks for the task report, by its number on this platform (.NET names only the portable
+    /// signals): 10 on Linux, 30 on macOS and the BSDs; <see langword="null"/> where there is none (Windows).
+    /// </summary>
+    public static PosixSignal? ReportSignal { get; } =
+        OperatingSystem.IsLinux() || OperatingSystem.IsAndroid() ? (PosixSignal)10
+        : OperatingSystem.IsMacOS() || OperatingSystem.IsMacCatalyst() || OperatingSystem.IsIOS() || OperatingSystem.IsTvOS() || OperatingSystem.IsFreeBSD() ? (PosixSignal)30
+        : null;
+
     /// <summary>Gives the signals back: from now on they have their default effect again.</summary>
     public void Dispose()
     {
@@ -49,7 +61,7 @@ internal sealed class SignalWatcher : IDisposable
 
     private void Handle(PosixSignalContext context)
     {
-        // Even a signal the owner ignores must not kill the process under the shutdown.
+        // Even a signal the owner ignores must not kill the process under the shutdown (nor SIGUSR1's default action).
         context.Cancel = true;
         _onSignal(context.Signal);
     }

@@ -1,11 +1,13 @@
 using System;
+using System.Collections.Generic;
+using System.Threading;
 
 namespace AioRun;
 
 /// <summary>
 /// The tracked tasks of a loop that are not done yet. An array with swap-remove: each task knows its
 /// slot, so adding and removing are O(1) and allocate nothing once the array has grown.
-/// Used only on the loop thread.
+/// Changed only on the loop thread; the task report may read it from another.
 /// </summary>
 internal sealed class TaskRegistry
 {
@@ -13,6 +15,9 @@ internal sealed class TaskRegistry
     private int _count;
 
     public int Count => _count;
+
+    /// <summary>The pending tasks, in place: only while nothing adds or removes one.</summary>
+    public ReadOnlySpan<AioTask> Items => _tasks.AsSpan(0, _count);
 
     public void Add(AioTask task)
     {
@@ -46,4 +51,25 @@ internal sealed class TaskRegistry
     }
 
     public AioTask[] Snapshot() => _tasks.AsSpan(0, _count).ToArray();
+
+    /// <summary>
+    /// A snapshot taken on a thread other than the loop's while the loop may change the registry: never throws, but
+    /// may miss a task added or moved meanwhile (a task moved by a removal is listed once). Done tasks are left out.
+    /// </summary>
+    public AioTask[] SnapshotFromAnotherThread()
+    {
+        AioTask[] tasks = Volatile.Read(ref _tasks);
+        int count = Math.Min(Volatile.Read(ref _count), tasks.Length);
+        var seen = new HashSet<AioTask>(count, ReferenceEqualityComparer.Instance);
+        var live = new List<AioTask>(count);
+        for (int i = 0; i < count; i++)
+        {
+            if (Volatile.Read(ref tasks[i]) is { IsDone: false } task && seen.Add(task))
+            {
+                live.Add(task);
+            }
+        }
+
+        return live.ToArray();
+    }
 }

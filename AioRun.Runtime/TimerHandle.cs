@@ -80,7 +80,7 @@ internal sealed class CallbackTimer : TimerHandle
 /// The timer behind <c>Aio.Sleep</c>: completes its task when due, or cancels it when the token
 /// is cancelled. Continuations run asynchronously, so they are queued on the loop, never inline.
 /// </summary>
-internal sealed class SleepTimer : TimerHandle
+internal sealed class SleepTimer : TimerHandle, IReportedWait
 {
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenRegistration _registration;
@@ -106,6 +106,23 @@ internal sealed class SleepTimer : TimerHandle
     {
         _registration.Dispose();
         _completion.TrySetResult();
+    }
+
+    public string? DescribeWait(in ReportTime time)
+    {
+        if (_completion.Task.IsCompleted)
+        {
+            return null;
+        }
+
+        if (Due == long.MaxValue)
+        {
+            return "waiting on Aio.Sleep, with no due time";
+        }
+
+        return Due >= time.Now
+            ? "waiting on Aio.Sleep, due in " + time.Span(Due - time.Now)
+            : "waiting on Aio.Sleep, overdue by " + time.Span(time.Now - Due);
     }
 
     private protected override void OnCancelled()

@@ -10,6 +10,7 @@ var options = scenario switch
     "refuse" => new AioRunOptions { ShutdownTimeout = TimeSpan.FromSeconds(0.5) },
     "stop-on-unhandled" => new AioRunOptions { StopOnUnhandledErrors = true },
     "refused-handler" => new AioRunOptions { StopOnUnhandledErrors = true },
+    "escalate-stubborn-task" or "escalate-hung-executor" => new AioRunOptions { EscalateOnSecondSignal = true },
     _ => new AioRunOptions { ExecutorWorkers = 2 },
 };
 
@@ -36,10 +37,14 @@ AioTask main = scenario switch
     "refuse" => loop.CreateTask(Scenarios.Refuse, "main"),
     "stop-on-unhandled" => loop.CreateTask(Scenarios.Ouch, "main"),
     "exit-code" => loop.CreateTask<int>(Scenarios.ExitCode, "main"),
+    "many-tasks" => loop.CreateTask(() => Scenarios.ManyTasks(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)), "main"),
     "shutdown-callback-fails" => loop.CreateTask(Scenarios.Service, "main"),
     "systemd" => loop.CreateTask(Scenarios.SystemdService, "main"),
     "systemd-notify-ready" => loop.CreateTask(Scenarios.NotifyReadyEarly, "main"),
     "systemd-block" => loop.CreateTask(Scenarios.BlockOnDemand, "main"),
+    "report" => loop.CreateTask(Scenarios.Report, "main"),
+    "escalate-stubborn-task" => loop.CreateTask(Scenarios.StubbornTask, "main"),
+    "escalate-hung-executor" => loop.CreateTask(Scenarios.HungExecutor, "main"),
     _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
 };
 
@@ -164,6 +169,77 @@ internal static class Scenarios
         await Aio.Sleep(3600);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> tasks asleep for an hour, then READY on standard output: for timing how long the
+    /// shutdown of many pending tasks takes from SIGTERM to exit (with standard error drained by the caller).
+    /// </summary>
+    public static async Task ManyTasks(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            _ = Aio.CreateTask(() => Aio.Sleep(3600));
+        }
+
+        await Aio.Sleep(0.01);
+        Console.WriteLine("READY");
+        await Aio.Sleep(3600);
+    }
+
+    /// <summary>
+    /// One task of each kind the task report describes: asleep, awaiting protected work, awaiting executor work (which
+    /// runs until the shutdown begins). The tests find the sleeper's creation line by its marker comment.
+    /// </summary>
+    public static async Task Report()
+    {
+        CancellationToken shutdownBegan = Aio.CancellationToken;
+        _ = Aio.CreateTask(() => Aio.Sleep(3600), "sleeper"); // report-test: the sleeper's creation site
+        _ = Aio.CreateTask(
+            () => Aio.ShutdownWaitsFor(
+                async _ =>
+                {
+                    try
+                    {
+                        await Aio.Sleep(3600, shutdownBegan);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                },
+                "protected-work"),
+            "shield-caller");
+        var executorGate = new ManualResetEventSlim();
+        shutdownBegan.Register(executorGate.Set);
+        _ = Aio.CreateTask(() => Aio.RunInExecutor(() => executorGate.Wait()), "executor-caller");
+        await Aio.Sleep(0.01);
+        Say("READY");
+        await Aio.Sleep(3600);
+    }
+
+    /// <summary>A task that ignores its cancellation (EscalateOnSecondSignal is on): the shutdown would wait 60 s for it.</summary>
+    public static async Task StubbornTask()
+    {
+        _ = Aio.CreateTask(
+            async token =>
+            {
+                token.Register(() => Say("stubborn ignores its cancellation"));
+                await Task.Delay(Timeout.Infinite, CancellationToken.None);
+            },
+            "stubborn");
+        await Aio.Sleep(0.01);
+        Say("READY");
+        await Aio.Sleep(3600);
+    }
+
+    /// <summary>Main awaits executor work that never ends (EscalateOnSecondSignal is on): the shutdown would wait for ever.</summary>
+    public static async Task HungExecutor()
+    {
+        await Aio.RunInExecutor(() =>
+        {
+            Say("READY");
+            Thread.Sleep(Timeout.Infinite);
+        });
+    }
+
     public static async Task Ouch()
     {
         await Aio.Sleep(0.01);
@@ -231,7 +307,9 @@ internal static class Scenarios
     /// </summary>
     private static void Say(string line)
     {
-        Console.Error.WriteLine(line);
-        Console.Error.Flush();
+        // A test whose standard error cannot be written (to see that AioRun copes) reads these lines on standard output.
+        TextWriter output = Environment.GetEnvironmentVariable("AIORUN_TESTHOST_SAY") == "stdout" ? Console.Out : Console.Error;
+        output.WriteLine(line);
+        output.Flush();
     }
 }

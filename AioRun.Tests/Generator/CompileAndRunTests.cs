@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using AioRun.Tests.Process;
 using AioRun.Tests.Support;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Emit;
 using Xunit;
 
@@ -56,7 +57,7 @@ public class CompileAndRunTests
             args: "7");
 
         Assert.True(child.WaitForExit() == 7, child.Transcript);
-        Lines.AssertInOrder(child.AllLines, "Entering shutdown phase.", "Cancelling pending tasks.", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "Entering shutdown phase.", "Cancelling pending tasks. (0 tasks)", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!");
     }
 
     [Fact]
@@ -82,7 +83,7 @@ public class CompileAndRunTests
             """);
 
         Assert.True(child.WaitForExit() == 1, child.Transcript);
-        Lines.AssertInOrder(child.AllLines, "Unhandled exception; stopping loop.", "Entering shutdown phase.", "Cancelling task: main", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "Unhandled exception; stopping loop.", "Entering shutdown phase.", "Cancelling pending tasks. (1 task)", "Leaving. Bye!");
         int report = IndexOf(child.AllLines, l => l.Contains("System.InvalidOperationException: boom", StringComparison.Ordinal), child);
         Assert.True(report > IndexOf(child.AllLines, l => l == "Leaving. Bye!", child), child.Transcript);
         Assert.Contains(child.AllLines.Skip(report), l => l.TrimStart().StartsWith("at Program.Fail", StringComparison.Ordinal));
@@ -126,8 +127,7 @@ public class CompileAndRunTests
             "Stopping the loop",
             "Entering shutdown phase.",
             "shutdown callback ran on the loop",
-            "Cancelling pending tasks.",
-            "Cancelling task: main",
+            "Cancelling pending tasks. (1 task)",
             "main saw cancellation",
             "Leaving. Bye!");
     }
@@ -168,7 +168,7 @@ public class CompileAndRunTests
         child.Signal(PosixSignal.SIGINT);
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
-        Lines.AssertInOrder(child.AllLines, "CountingLoop created", "entry got a CountingLoop and 2 arguments", "READY", "custom handler stops the loop", "Entering shutdown phase.", "Cancelling task: worker", "Leaving. Bye!");
+        Lines.AssertInOrder(child.AllLines, "CountingLoop created", "entry got a CountingLoop and 2 arguments", "READY", "custom handler stops the loop", "Entering shutdown phase.", "Cancelling pending tasks. (1 task)", "Leaving. Bye!");
         Assert.DoesNotContain("Stopping the loop", child.AllLines);
     }
 
@@ -217,10 +217,42 @@ public class CompileAndRunTests
         Assert.Contains("Leaving. Bye!", child.AllLines);
     }
 
-    /// <summary>Generates, compiles and emits the program into its own folder beside AioRun.dll, then starts it.</summary>
-    private static ChildProcess Start(string source, Dictionary<string, string>? buildProperties = null, params string[] args)
+    [Fact]
+    public void The_main_task_is_named_with_the_entry_s_file_and_line_not_the_generated_program()
     {
-        var generated = GeneratorHarness.Generate(GeneratorHarness.Compilation(TestSource.Usings + source), buildProperties);
+        // A path that needs escaping in a C# string literal (Windows separators, quotes).
+        const string path = @"/src/My ""quoted"" app\Program.cs";
+        const string source = """
+            static partial class Program
+            {
+                [AioRunEntry]
+                static async Task Main()
+                {
+                    Aio.Stop();
+                    await Task.Delay(TimeSpan.FromSeconds(30), CancellationToken.None);
+                }
+            }
+            """;
+        int line = Array.FindIndex((TestSource.Usings + source).Split('\n'), l => l.Contains("static async Task Main", StringComparison.Ordinal)) + 1;
+
+        using var child = Start(source, new Dictionary<string, string> { ["AioRunShutdownTimeout"] = "0.2" }, sourcePath: path);
+
+        Assert.True(child.WaitForExit() == 0, child.Transcript);
+        string refused = Assert.Single(child.AllLines, l => l.StartsWith("Task refused to exit within the shutdown timeout of 0.2 s: 'main'", StringComparison.Ordinal));
+        Assert.Contains($"created at {path}:{line}", refused, StringComparison.Ordinal);
+    }
+
+    /// <summary>Generates, compiles and emits the program into its own folder beside AioRun.dll, then starts it.</summary>
+    /// <param name="sourcePath">The path of the user's file in the compilation (default: the harness's).</param>
+    private static ChildProcess Start(string source, Dictionary<string, string>? buildProperties = null, string? sourcePath = null, params string[] args)
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compilation(TestSource.Usings + source);
+        if (sourcePath is not null)
+        {
+            compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], compilation.SyntaxTrees[0].WithFilePath(sourcePath));
+        }
+
+        var generated = GeneratorHarness.Generate(compilation, buildProperties);
         GeneratorHarness.AssertClean(generated.Output);
 
         string directory = Path.Combine(ProgramsDirectory, Guid.NewGuid().ToString("N"));

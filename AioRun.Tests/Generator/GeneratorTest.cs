@@ -19,6 +19,9 @@ namespace AioRun.Tests.Generator;
 /// </summary>
 internal sealed class GeneratorTest : CSharpSourceGeneratorTest<AioRunEntryGenerator, DefaultVerifier>
 {
+    /// <summary>The path of the user's file (the testing framework's default name): the generated program names it as the main task's creation site.</summary>
+    public const string SourcePath = "/0/Test0.cs";
+
     private readonly CSharpParseOptions _parseOptions;
 
     /// <param name="source">The user's code, after <see cref="TestSource.Usings"/>; markup marks expected diagnostics.</param>
@@ -31,7 +34,7 @@ internal sealed class GeneratorTest : CSharpSourceGeneratorTest<AioRunEntryGener
         TestState.OutputKind = OutputKind.ConsoleApplication;
         // As the SDK without GenerateDocumentationFile: doc comments parsed, not checked (no CS1591).
         TestState.DocumentationMode = DocumentationMode.Parse;
-        TestState.Sources.Add(TestSource.Usings + source);
+        TestState.Sources.Add((SourcePath, TestSource.Usings + source));
         CompilerDiagnostics = CompilerDiagnostics.Warnings;
         if (buildProperties is { Count: > 0 })
         {

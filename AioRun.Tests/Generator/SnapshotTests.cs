@@ -200,8 +200,11 @@ public class SnapshotTests
         string code = TestSource.Usings + TestSource.WithoutMarkup(source);
         if (Snapshot.Updating)
         {
-            // From the net10.0 output in either theory, so that the order in which they run does not matter.
-            GeneratorHarness.Generated generated = GeneratorHarness.Generate(GeneratorHarness.Compilation(code), properties);
+            // From the net10.0 output in either theory, so that the order in which they run does not matter; the file
+            // named as the testing framework names it, since the program gives it as the main task's creation site.
+            CSharpCompilation compilation = GeneratorHarness.Compilation(code);
+            compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], compilation.SyntaxTrees[0].WithFilePath(GeneratorTest.SourcePath));
+            GeneratorHarness.Generated generated = GeneratorHarness.Generate(compilation, properties);
             Snapshot.Write(name, generated.Program, generated.Accessors);
         }
 

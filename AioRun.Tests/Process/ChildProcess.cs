@@ -40,18 +40,8 @@ public sealed class ChildProcess : IDisposable
     public int Id => _process.Id;
 
     /// <summary>Starts a .NET program (a .dll) with <c>dotnet</c>, so the same muxer as the tests runs it.</summary>
-    public static ChildProcess StartDotnet(string dllPath, params string[] args)
-    {
-        ResetInheritedSignalDispositions();
-        var info = new ProcessStartInfo(DotnetHost()) { WorkingDirectory = Path.GetDirectoryName(dllPath)! };
-        info.ArgumentList.Add(dllPath);
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        return new ChildProcess(info);
-    }
+    public static ChildProcess StartDotnet(string dllPath, params string[] args) =>
+        StartDotnet(dllPath, new Dictionary<string, string?>(), args);
 
     /// <summary>
     /// Starts a .NET program with changes to its environment (a <see langword="null"/> value removes the variable) and its
@@ -108,6 +98,32 @@ public sealed class ChildProcess : IDisposable
         return new ChildProcess(info);
     }
 
+    /// <summary>
+    /// Starts a .NET program with its standard error sent to <paramref name="stderrPath"/> (e.g. <c>/dev/full</c>, where
+    /// every write fails), through <c>sh -c 'exec ... 2&gt;path'</c> so that the pid is the program's own.
+    /// </summary>
+    public static ChildProcess StartDotnetWithStandardErrorTo(string stderrPath, IReadOnlyDictionary<string, string> environment, string dllPath, params string[] args)
+    {
+        ResetInheritedSignalDispositions();
+        var info = new ProcessStartInfo("/bin/sh") { WorkingDirectory = Path.GetDirectoryName(dllPath)! };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("target=\"$1\"; shift; exec \"$0\" \"$@\" 2>\"$target\"");
+        info.ArgumentList.Add(DotnetHost());
+        info.ArgumentList.Add(stderrPath);
+        info.ArgumentList.Add(dllPath);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach ((string name, string value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        return new ChildProcess(info);
+    }
+
     /// <summary>Starts any program.</summary>
     public static ChildProcess Start(ProcessStartInfo info)
     {
@@ -125,17 +141,26 @@ public sealed class ChildProcess : IDisposable
     public string Transcript => string.Join(Environment.NewLine, AllLines);
 
     /// <summary>Waits until the child printed <paramref name="line"/> (on either stream).</summary>
-    public void WaitForLine(string line, TimeSpan? timeout = null)
+    public void WaitForLine(string line, TimeSpan? timeout = null) => WaitForLines(l => l == line, 1, $"'{line}'", timeout);
+
+    /// <summary>Waits until the child printed <paramref name="count"/> lines that match (on either stream); returns them.</summary>
+    public IReadOnlyList<string> WaitForLines(Func<string, bool> match, int count, string description, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? Generous);
         lock (_gate)
         {
-            while (!_all.Contains(line))
+            while (true)
             {
+                List<string> found = _all.Where(match).ToList();
+                if (found.Count >= count)
+                {
+                    return found;
+                }
+
                 TimeSpan left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero || (_process.HasExited && _stdoutClosed.Task.IsCompleted && _stderrClosed.Task.IsCompleted))
                 {
-                    throw new TimeoutException($"The child never printed '{line}'. It printed:{Environment.NewLine}{string.Join(Environment.NewLine, _all)}");
+                    throw new TimeoutException($"The child never printed {count} × {description}. It printed:{Environment.NewLine}{string.Join(Environment.NewLine, _all)}");
                 }
 
                 Monitor.Wait(_gate, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
@@ -162,6 +187,16 @@ public sealed class ChildProcess : IDisposable
         if (kill(_process.Id, number) != 0)
         {
             throw new InvalidOperationException($"kill({_process.Id}, {number}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Sends SIGUSR1 (10 on Linux, 30 on macOS and the BSDs), which asks an AioRun program for its task report.</summary>
+    public void SignalReport()
+    {
+        int number = OperatingSystem.IsLinux() ? 10 : 30;
+        if (kill(_process.Id, number) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGUSR1) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 

@@ -25,18 +25,32 @@ public class ShutdownProcessTests
         int exitCode = child.WaitForExit();
 
         Assert.True(exitCode == 0, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
+        // main, three workers and the protected work's caller; the protected work itself is not cancelled.
         Lines.AssertInOrder(
             child.Stderr,
             "Stopping the loop",
             "Entering shutdown phase.",
-            "Cancelling pending tasks.",
+            "Cancelling pending tasks. (5 tasks)",
             "Running pending tasks till complete",
             "Waiting for executor shutdown.",
             "Leaving. Bye!");
-        Assert.Contains("Cancelling task: main", child.Stderr);
-        Assert.Contains("Cancelling task: worker-1", child.Stderr);
-        Assert.Contains("Cancelling task: protected-caller", child.Stderr);
-        Assert.DoesNotContain(child.Stderr, l => l.StartsWith("Cancelling task: Task-", StringComparison.Ordinal)); // the protected work is not cancelled
+        Assert.DoesNotContain(child.Stderr, l => l.StartsWith("Cancelling task: ", StringComparison.Ordinal)); // Debug lines
+    }
+
+    [UnixFact]
+    public void At_Debug_level_the_cancel_phase_names_each_task_it_cancels()
+    {
+        using var child = ChildProcess.StartDotnet(HostDll, new Dictionary<string, string?> { [AioLogging.LevelVariable] = "Debug" }, "service");
+        child.WaitForLine("READY");
+
+        child.Signal(PosixSignal.SIGTERM);
+        Assert.Equal(0, child.WaitForExit());
+
+        Lines.AssertInOrder(child.Stderr, "Cancelling pending tasks. (5 tasks)", "Running pending tasks till complete");
+        string[] cancelled = child.Stderr.Where(l => l.StartsWith("Cancelling task: ", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(
+            new[] { "Cancelling task: main", "Cancelling task: protected-caller", "Cancelling task: worker-1", "Cancelling task: worker-2", "Cancelling task: worker-3" },
+            cancelled);
     }
 
     [UnixFact]
@@ -147,7 +161,7 @@ public class ShutdownProcessTests
         int exitCode = child.WaitForExit();
 
         Assert.True(exitCode == 1, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
-        Lines.AssertInOrder(child.Stderr, "Entering shutdown phase.", "Cancelling pending tasks.", "Leaving. Bye!");
+        Lines.AssertInOrder(child.Stderr, "Entering shutdown phase.", "Cancelling pending tasks. (5 tasks)", "Leaving. Bye!");
         Assert.Contains(child.Stderr, l => l.StartsWith("Unhandled exception. System.InvalidOperationException: the shutdown callback failed", StringComparison.Ordinal));
     }
 

@@ -151,6 +151,148 @@ public class ExecutorTests
         Assert.Equal(0, loop.PendingExecutorWork);
     }
 
+    [Fact]
+    public void Cancelling_the_awaiting_task_ends_its_await_at_once_and_the_shutdown_still_waits_for_the_work()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        bool finished = false;
+        var seen = new List<string>();
+        AioTask main = loop.CreateTask(async () =>
+        {
+            try
+            {
+                await Aio.RunInExecutor(() =>
+                {
+                    started.Set();
+                    release.Wait();
+                    Volatile.Write(ref finished, true);
+                });
+                seen.Add("await returned");
+            }
+            catch (OperationCanceledException)
+            {
+                seen.Add("await cancelled");
+                throw;
+            }
+        }, "main");
+        loop.CallSoon(loop.Stop);
+
+        loop.RunForever();
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)), "The executor work did not start.");
+        program.EnterShutdownPhase();
+        program.CancelPendingTasks();
+        DateTimeOffset cancelled = t.Time.GetUtcNow();
+        t.AdvanceEachTurn(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(120));
+        bool allExited = program.RunPendingTasksTillComplete();
+
+        // The await ended with the cancellation, a turn or two later, not with the 60 s shutdown timeout.
+        Assert.True(allExited);
+        Assert.True(t.Time.GetUtcNow() - cancelled < TimeSpan.FromSeconds(1), $"{t.Time.GetUtcNow() - cancelled} of virtual time passed");
+        Assert.True(main.IsCancelled);
+        Assert.Equal(new[] { "await cancelled" }, seen);
+        Assert.DoesNotContain(t.Logger.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Equal(1, loop.PendingExecutorWork);
+        Assert.False(Volatile.Read(ref finished));
+
+        ThreadPool.QueueUserWorkItem(_ => release.Set());
+        program.WaitForExecutorShutdown();
+
+        Assert.True(Volatile.Read(ref finished));
+        Assert.Equal(0, loop.PendingExecutorWork);
+    }
+
+    [Fact]
+    public void A_failure_of_the_work_after_its_awaiting_task_was_cancelled_goes_to_the_exception_handler()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        var reported = new List<AioExceptionContext>();
+        loop.SetExceptionHandler((_, context) => reported.Add(context));
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        AioTask main = loop.CreateTask(async () =>
+        {
+            await Aio.RunInExecutor(() =>
+            {
+                started.Set();
+                release.Wait();
+                throw new FormatException("failed after the caller left");
+            });
+        }, "main");
+        loop.CallSoon(loop.Stop);
+
+        loop.RunForever();
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)), "The executor work did not start.");
+        program.EnterShutdownPhase();
+        program.CancelPendingTasks();
+        t.AdvanceEachTurn(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(120));
+        Assert.True(program.RunPendingTasksTillComplete());
+        ThreadPool.QueueUserWorkItem(_ => release.Set());
+        program.WaitForExecutorShutdown();
+        // The report was posted before the work counted as done; one more turn delivers it.
+        loop.CallSoon(loop.Stop);
+        loop.RunForever();
+
+        Assert.True(main.IsCancelled);
+        AioExceptionContext context = Assert.Single(reported);
+        Assert.Equal("Exception in executor work that nobody awaited", context.Message);
+        Assert.Equal("failed after the caller left", Assert.IsType<FormatException>(context.Exception).Message);
+    }
+
+    [Fact]
+    public void Work_submitted_by_a_task_already_cancelled_still_runs_and_its_await_is_cancelled_at_once()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        bool ran = false;
+        string? seen = null;
+        loop.CreateTask(async () =>
+        {
+            try
+            {
+                await Aio.Sleep(3600);
+            }
+            catch (OperationCanceledException)
+            {
+                Task work = Aio.RunInExecutor(() => Volatile.Write(ref ran, true));
+                seen = work.IsCanceled ? "cancelled at once" : "not cancelled";
+                throw;
+            }
+        }, "main");
+        loop.CallSoon(loop.Stop);
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        program.CancelPendingTasks();
+        Assert.True(program.RunPendingTasksTillComplete());
+        program.WaitForExecutorShutdown();
+
+        Assert.Equal("cancelled at once", seen);
+        Assert.True(Volatile.Read(ref ran));
+    }
+
+    [Fact]
+    public async Task Outside_a_task_the_work_s_task_has_the_work_s_outcome_only()
+    {
+        using var t = new TestLoop();
+        using var release = new ManualResetEventSlim();
+
+        Task<int> work = t.Loop.RunInExecutor(() =>
+        {
+            release.Wait();
+            return 42;
+        });
+        release.Set();
+
+        Assert.Equal(42, await work);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;

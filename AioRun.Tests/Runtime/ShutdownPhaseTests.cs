@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -7,10 +8,10 @@ namespace AioRun.Tests.Runtime;
 [Collection(nameof(AioLogging))]
 public class ShutdownPhaseTests
 {
-    private static readonly string[] PhaseLines =
+    private static string[] PhaseLines(string cancelling) => new[]
     {
         "Entering shutdown phase.",
-        "Cancelling pending tasks.",
+        cancelling,
         "Running pending tasks till complete",
         "Waiting for executor shutdown.",
         "Leaving. Bye!",
@@ -37,15 +38,60 @@ public class ShutdownPhaseTests
         }, "main");
 
         loop.RunForever();
-        RunShutdown(program, t, TimeSpan.FromSeconds(2));
+        RunShutdown(program, t, TimeSpan.FromSeconds(2), "Cancelling pending tasks. (2 tasks)");
 
         Assert.Equal(
-            new[] { "Entering shutdown phase.", "Cancelling pending tasks.", "Cancelling task: main", "Cancelling task: worker", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!" },
+            new[] { "Entering shutdown phase.", "Cancelling pending tasks. (2 tasks)", "Cancelling task: main", "Cancelling task: worker", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!" },
             t.Logger.Lines);
         Assert.Equal(new[] { "main saw cancellation", "worker saw cancellation", "protected finished" }, seen);
         Assert.True(main.IsCancelled);
         Assert.True(loop.IsClosed);
         Assert.Equal(0, program.ExitCode(main));
+    }
+
+    [Fact]
+    public void The_cancel_phase_gives_the_count_on_its_line_at_Information_and_each_task_at_Debug()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        loop.CreateTask(() => Aio.Sleep(3600), "first");
+        loop.CreateTask(() => Aio.ShutdownWaitsFor(ct => Aio.Sleep(0.5, ct), "protected"), "second");
+        loop.CallSoon(loop.Stop);
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        program.CancelPendingTasks();
+
+        // The protected work is not counted: it is not cancelled.
+        Assert.Contains((LogLevel.Information, "Cancelling pending tasks. (2 tasks)"), t.Logger.Entries.Select(e => (e.Level, e.Message)));
+        Assert.Equal(
+            new[] { "Cancelling task: first", "Cancelling task: second" },
+            t.Logger.Entries.Where(e => e.Message.StartsWith("Cancelling task: ", StringComparison.Ordinal)).Select(e => e.Message).Order(StringComparer.Ordinal));
+        Assert.All(t.Logger.Entries.Where(e => e.Message.StartsWith("Cancelling task: ", StringComparison.Ordinal)), e => Assert.Equal(LogLevel.Debug, e.Level));
+    }
+
+    [Fact]
+    public void The_cancel_phase_says_1_task_and_0_tasks()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram();
+        AioLoop loop = program.UseLoop(t.Loop);
+        loop.CreateTask(() => Aio.Sleep(3600), "only");
+        loop.CallSoon(loop.Stop);
+
+        using var empty = new TestLoop();
+        using var emptyProgram = new AioProgram();
+        emptyProgram.UseLoop(empty.Loop);
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        program.CancelPendingTasks();
+        emptyProgram.EnterShutdownPhase();
+        emptyProgram.CancelPendingTasks();
+
+        Assert.Contains("Cancelling pending tasks. (1 task)", t.Logger.Lines);
+        Assert.Contains("Cancelling pending tasks. (0 tasks)", empty.Logger.Lines);
     }
 
     [Fact]
@@ -69,10 +115,46 @@ public class ShutdownPhaseTests
         Assert.InRange((t.Time.GetUtcNow() - new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)).TotalSeconds, 60, 62);
         var warnings = t.Logger.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).OrderBy(m => m, StringComparer.Ordinal).ToArray();
         Assert.True(warnings.Length == 2, string.Join(Environment.NewLine, warnings));
-        Assert.Equal($"Task refused to exit within the shutdown timeout of 60 s: 'stubborn' created at {stubborn.CreationSite}", warnings[0]);
-        Assert.StartsWith("Task refused to exit within the shutdown timeout of 60 s: 'stubborn-protected' created at ", warnings[1], StringComparison.Ordinal);
-        Assert.EndsWith("ShutdownPhaseTests.cs:" + (stubborn.CreationLine + 1) + " (protected by ShutdownWaitsFor)", warnings[1], StringComparison.Ordinal);
+        // The details are the task report's: state, age (on the loop's clock), protection, creation site.
+        Assert.Matches(
+            $@"^Task refused to exit within the shutdown timeout of 60 s: 'stubborn' \(cancel requested, age 6\d\.0 s\) created at {Regex.Escape(stubborn.CreationSite)}$",
+            warnings[0]);
+        Assert.Matches(
+            $@"^Task refused to exit within the shutdown timeout of 60 s: 'stubborn-protected' \(waiting, age 6\d\.0 s, protected\) created at .*ShutdownPhaseTests\.cs:{stubborn.CreationLine + 1}$",
+            warnings[1]);
         Assert.True(shielded.IsCancelled);
+    }
+
+    [Fact]
+    public void The_refused_to_exit_warning_says_what_the_task_waits_on_where_AioRun_knows_it()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram(new AioRunOptions { ShutdownTimeout = TimeSpan.FromSeconds(5) });
+        AioLoop loop = program.UseLoop(t.Loop);
+        AioTask sleeper = loop.CreateTask(async () =>
+        {
+            try
+            {
+                await Aio.Sleep(3600);
+            }
+            catch (OperationCanceledException)
+            {
+                // Cleans up for longer than the shutdown allows.
+                await Aio.Sleep(60, CancellationToken.None);
+            }
+        }, "slow-cleanup");
+        loop.CallSoon(loop.Stop);
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        program.CancelPendingTasks();
+        t.AdvanceEachTurn(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(120));
+        Assert.False(program.RunPendingTasksTillComplete());
+
+        string warning = Assert.Single(t.Logger.Entries, e => e.Level == LogLevel.Warning).Message;
+        Assert.Matches(
+            $@"^Task refused to exit within the shutdown timeout of 5 s: 'slow-cleanup' \(cancel requested, age \d\.0 s\) created at {Regex.Escape(sleeper.CreationSite)}; waiting on Aio\.Sleep, due in 5\d\.0 s$",
+            warning);
     }
 
     [Fact]
@@ -106,7 +188,7 @@ public class ShutdownPhaseTests
         loop.CallSoon(loop.Stop);
 
         loop.RunForever();
-        RunShutdown(program, t, TimeSpan.FromSeconds(1));
+        RunShutdown(program, t, TimeSpan.FromSeconds(1), "Cancelling pending tasks. (1 task)");
 
         Assert.Equal(new[] { "late protected work ran" }, log);
         Assert.True(late!.IsCancelled);
@@ -146,7 +228,7 @@ public class ShutdownPhaseTests
         loop.CallSoon(loop.Stop);
 
         loop.RunForever();
-        RunShutdown(program, t, TimeSpan.FromSeconds(3));
+        RunShutdown(program, t, TimeSpan.FromSeconds(3), "Cancelling pending tasks. (2 tasks)");
 
         Assert.True(slowFinished);
     }
@@ -181,7 +263,7 @@ public class ShutdownPhaseTests
                 "Entering shutdown phase.",
                 "sync callback, loop given: True, worker cancelled: False",
                 "async callback ran on the loop: True",
-                "Cancelling pending tasks.",
+                "Cancelling pending tasks. (1 task)",
                 "Cancelling task: worker",
             },
             events.Take(5));
@@ -422,8 +504,8 @@ public class ShutdownPhaseTests
         }
     }
 
-    /// <summary>Phases 3 to 7, with virtual time moving <paramref name="virtualTime"/> during phase 5.</summary>
-    private static void RunShutdown(AioProgram program, TestLoop t, TimeSpan virtualTime)
+    /// <summary>Phases 3 to 7, with virtual time moving <paramref name="virtualTime"/> during phase 5; <paramref name="cancelling"/> is phase 4's line.</summary>
+    private static void RunShutdown(AioProgram program, TestLoop t, TimeSpan virtualTime, string cancelling)
     {
         program.EnterShutdownPhase();
         program.CancelPendingTasks();
@@ -431,7 +513,8 @@ public class ShutdownPhaseTests
         Assert.True(program.RunPendingTasksTillComplete());
         program.WaitForExecutorShutdown();
         program.Close();
-        Assert.Equal(PhaseLines, t.Logger.Lines.Where(PhaseLines.Contains));
+        string[] phaseLines = PhaseLines(cancelling);
+        Assert.Equal(phaseLines, t.Logger.Lines.Where(phaseLines.Contains));
     }
 
     private static void RunRemainingPhases(AioProgram program)
