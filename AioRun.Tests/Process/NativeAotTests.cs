@@ -1,0 +1,110 @@
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace AioRun.Tests.Process;
+
+/// <summary>
+/// The real-signal tests against AioRun.Samples/NativeService — a generated [AioRunEntry] program — built twice: as the
+/// tests' build made it (run with dotnet) and published with NativeAOT. Both must behave alike: SIGINT and SIGTERM run
+/// the shutdown, SIGUSR1 writes the task report and the program runs on, and (EscalateOnSecondSignal is on in its
+/// csproj) a second signal during the shutdown exits at once with 128 + the signal.
+/// </summary>
+[Collection(NativeAotCollection.Name)]
+public class NativeAotTests
+{
+    private readonly NativeServiceBuild _build;
+
+    public NativeAotTests(NativeServiceBuild build) => _build = build;
+
+    public static TheoryData<bool, PosixSignal> Shutdowns => new()
+    {
+        { false, PosixSignal.SIGINT }, { false, PosixSignal.SIGTERM }, { true, PosixSignal.SIGINT }, { true, PosixSignal.SIGTERM },
+    };
+
+    public static TheoryData<bool> Builds => new() { false, true };
+
+    public static TheoryData<bool, string, PosixSignal, int> Escalations => new()
+    {
+        { false, "stubborn", PosixSignal.SIGTERM, 143 },
+        { true, "stubborn", PosixSignal.SIGTERM, 143 },
+        { true, "stubborn", PosixSignal.SIGINT, 130 },
+        { true, "hung-executor", PosixSignal.SIGTERM, 143 },
+    };
+
+    [UnixTheory]
+    [MemberData(nameof(Shutdowns))]
+    public void A_signal_runs_the_shutdown_and_exits_0(bool native, PosixSignal signal)
+    {
+        using var child = _build.Start(native);
+        child.WaitForLine("READY");
+
+        child.Signal(signal);
+        int exitCode = child.WaitForExit();
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
+        Lines.AssertInOrder(child.Stderr, "Stopping the loop", "Entering shutdown phase.", "Cancelling pending tasks. (2 tasks)", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!");
+        Assert.Contains("worker: cancelled", child.Stdout);
+    }
+
+    [UnixTheory]
+    [MemberData(nameof(Builds))]
+    public void SIGUSR1_writes_the_task_report_with_the_entrys_creation_site_and_the_program_runs_on(bool native)
+    {
+        using var child = _build.Start(native);
+        child.WaitForLine("READY");
+
+        child.SignalReport();
+        string header = child.WaitForLines(l => l.StartsWith("Task report: ", StringComparison.Ordinal), 1, "the task report's header")[0];
+        string main = child.WaitForLines(l => l.StartsWith("  task 'main' ", StringComparison.Ordinal), 1, "the main task's report line")[0];
+        child.Signal(PosixSignal.SIGTERM);
+        int exitCode = child.WaitForExit();
+
+        Assert.Equal("Task report: 2 tracked tasks, 0 executor work items", header);
+        // The main task's creation site is the [AioRunEntry] method in the sample's Program.cs, not the generated file.
+        Assert.Matches(@"^  task 'main' \(waiting, age \d+\.\d s\) created at .*NativeService[/\\]Program\.cs:\d+; waiting on Aio\.Sleep", main);
+        Assert.True(exitCode == 0, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
+        Assert.Contains("Leaving. Bye!", child.Stderr);
+    }
+
+    [UnixTheory]
+    [MemberData(nameof(Escalations))]
+    public void A_second_signal_during_the_shutdown_writes_the_report_and_exits_with_128_plus_the_signal(bool native, string scenario, PosixSignal second, int expected)
+    {
+        using var child = _build.Start(native, scenario);
+        child.WaitForLine("READY");
+        if (scenario == "hung-executor")
+        {
+            child.WaitForLine("executor: started");
+        }
+
+        child.Signal(PosixSignal.SIGTERM);
+        child.WaitForLine(scenario == "stubborn" ? "stubborn: refusing to stop" : "Waiting for executor shutdown.");
+        child.Signal(second);
+        int exitCode = child.WaitForExit();
+
+        Assert.True(exitCode == expected, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
+        string name = second == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM";
+        string header = Assert.Single(child.Stderr, l => l.StartsWith("Task report: ", StringComparison.Ordinal));
+        Lines.AssertInOrder(child.Stderr, header, $"Second signal during the shutdown ({name}); exiting now.");
+        Assert.DoesNotContain("Leaving. Bye!", child.Stderr);
+        if (scenario == "stubborn")
+        {
+            Assert.Contains(child.Stderr, l => Regex.IsMatch(l, @"^  task 'stubborn' \(cancel requested, age \d+\.\d s\) created at .*Program\.cs:\d+"));
+        }
+        else
+        {
+            Assert.Contains(child.Stderr, l => Regex.IsMatch(l, @"^  executor work \(running, age \d+\.\d s\)"));
+        }
+    }
+}
+
+/// <summary>
+/// The native tests share one publish (<see cref="NativeServiceBuild"/>), and run alone, after the other tests: the
+/// publish takes the machine's cores for about a minute, which would slow the other process tests down.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NativeAotCollection : ICollectionFixture<NativeServiceBuild>
+{
+    public const string Name = "NativeAOT";
+}
