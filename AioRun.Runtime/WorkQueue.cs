@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace AioRun;
@@ -47,33 +48,57 @@ internal struct WorkItem
 /// <remarks>
 /// A struct kept in a (non-readonly) field of the loop: enqueuing and dequeuing then reach the ring's fields without
 /// loading a queue object first, which a callback chain does for every callback.
+/// <para>
+/// The loop-lag watchdog and the metrics read two things here from another thread, at no cost to the loop:
+/// <see cref="Taken"/>, the number of items dequeued so far, which is the head of the ring (modulo its length) and
+/// therefore the loop's callback counter for free; and <see cref="Last"/>, the item dequeued last, which stays in its
+/// slot until the next dequeue (one slot is kept free for it) so that a callback that blocks the loop can be named.
+/// </para>
 /// </remarks>
 internal struct WorkQueue
 {
     private WorkItem[] _items;
-    private int _head;
+    private long _taken;
     private int _count;
 
     public WorkQueue() => _items = new WorkItem[256];
 
     public int Count => _count;
 
+    /// <summary>How many items were dequeued since the queue was made (each one a callback the loop ran). Any thread.</summary>
+    public long Taken => Volatile.Read(ref _taken);
+
+    /// <summary>
+    /// The item dequeued last: the callback running now, or the one that ran last (until the next dequeue or
+    /// <see cref="ForgetLast"/>). Any thread; read from another one, it may be a moment out of date.
+    /// </summary>
+    public WorkItem Last
+    {
+        get
+        {
+            WorkItem[] items = Volatile.Read(ref _items);
+            return items[(int)(Taken - 1) & (items.Length - 1)];
+        }
+    }
+
     public void Enqueue(in WorkItem item) => Enqueue(item.Callback, item.State);
 
     /// <summary>
-    /// Adds work. The fields are written one by one, and a null state not at all (dequeued slots are
+    /// Adds work. The fields are written one by one, and a null state not at all (freed slots are
     /// cleared), so the common stateless callback costs one reference store, not a struct copy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Enqueue(object callback, object? state)
     {
         WorkItem[] items = _items;
-        if (_count == items.Length)
+        // One slot always stays free: the one before the head, which holds the last dequeued item.
+        if (_count == items.Length - 1)
         {
             items = Grow();
         }
 
-        ref WorkItem slot = ref items[(_head + _count) & (items.Length - 1)];
+        // Masked to the ring's length, so in range: no bounds check.
+        ref WorkItem slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(items), ((int)_taken + _count) & (items.Length - 1));
         slot.Callback = callback;
         if (state is not null)
         {
@@ -83,40 +108,58 @@ internal struct WorkQueue
         _count++;
     }
 
+    /// <summary>
+    /// Takes the next item. Its slot is cleared by the next dequeue, not now (clearing the previous slot instead costs
+    /// the same store), so <see cref="Last"/> can name a callback while it runs.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public WorkItem Dequeue()
     {
         WorkItem[] items = _items;
-        int head = _head;
-        WorkItem item = items[head];
-        items[head] = default;
-        _head = (head + 1) & (items.Length - 1);
+        int mask = items.Length - 1;
+        long taken = _taken;
+        int head = (int)taken & mask;
+
+        // Both indexes are masked to the ring's length, so they are in range: no bounds checks on this path.
+        ref WorkItem first = ref MemoryMarshal.GetArrayDataReference(items);
+        Unsafe.Add(ref first, (head - 1) & mask) = default;
+        WorkItem item = Unsafe.Add(ref first, head);
+        _taken = taken + 1;
         _count--;
         return item;
     }
 
-    /// <summary>Removes every item, handing each to <paramref name="discard"/>.</summary>
+    /// <summary>Drops the reference to the last dequeued item (the loop calls this when it goes idle, so nothing stays alive for it).</summary>
+    public void ForgetLast() => _items[(int)(_taken - 1) & (_items.Length - 1)] = default;
+
+    /// <summary>Removes every item, handing each to <paramref name="discard"/>; <see cref="Taken"/> counts only what was dequeued.</summary>
     public void Clear(Action<WorkItem> discard)
     {
-        while (_count > 0)
+        WorkItem[] items = _items;
+        int mask = items.Length - 1;
+        for (int i = 0; i < _count; i++)
         {
-            discard(Dequeue());
+            ref WorkItem slot = ref items[((int)_taken + i) & mask];
+            WorkItem item = slot;
+            slot = default;
+            discard(item);
         }
 
-        _head = 0;
+        _count = 0;
+        ForgetLast();
     }
 
+    /// <summary>Doubles the ring. Items keep their position modulo the new length, so the head stays <see cref="Taken"/>.</summary>
     private WorkItem[] Grow()
     {
         WorkItem[] old = _items;
         var grown = new WorkItem[old.Length * 2];
-        for (int i = 0; i < _count; i++)
+        for (long i = _taken - 1; i < _taken + _count; i++)
         {
-            grown[i] = old[(_head + i) & (old.Length - 1)];
+            grown[(int)i & (grown.Length - 1)] = old[(int)i & (old.Length - 1)];
         }
 
-        _items = grown;
-        _head = 0;
+        Volatile.Write(ref _items, grown);
         return grown;
     }
 }
