@@ -331,6 +331,7 @@ public partial class AioLoop : SynchronizationContext, IDisposable
 
         _timers.Clear();
         _wakeTimer?.Dispose();
+        StopWatchdog();
         if (discarded > 0)
         {
             Log.ClosedWithQueuedWork(_logger, discarded);
@@ -468,6 +469,7 @@ public partial class AioLoop : SynchronizationContext, IDisposable
 
     private void WaitForWork()
     {
+        OnGoingIdle();
         int timeoutMs = Timeout.Infinite;
         long due = long.MaxValue;
         while (_timers.Count > 0 && _timers.Peek().IsCancelled)
