@@ -49,17 +49,20 @@ internal struct WorkItem
 /// A struct kept in a (non-readonly) field of the loop: enqueuing and dequeuing then reach the ring's fields without
 /// loading a queue object first, which a callback chain does for every callback.
 /// <para>
-/// The loop-lag watchdog and the metrics read two things here from another thread, at no cost to the loop:
-/// <see cref="Taken"/>, the number of items dequeued so far, which is the head of the ring (modulo its length) and
-/// therefore the loop's callback counter for free; and <see cref="Last"/>, the item dequeued last, which stays in its
-/// slot until the next dequeue (one slot is kept free for it) so that a callback that blocks the loop can be named.
+/// The loop-lag watchdog and the metrics read two things here from another thread: <see cref="Taken"/>, the number of
+/// items dequeued so far (the loop's callback counter, one increment per callback), and <see cref="Last"/>, the item
+/// dequeued last, which stays in its slot until the next dequeue (one slot is kept free for it) so that a callback that
+/// blocks the loop can be named. A dequeue clears the previous slot instead of its own: the same two stores.
+/// (A single 64-bit head that doubles as the counter was tried: it puts the ring's length on the path to the callback
+/// and measured slower than this extra increment.)
 /// </para>
 /// </remarks>
 internal struct WorkQueue
 {
     private WorkItem[] _items;
-    private long _taken;
+    private int _head;
     private int _count;
+    private long _taken;
 
     public WorkQueue() => _items = new WorkItem[256];
 
@@ -77,7 +80,7 @@ internal struct WorkQueue
         get
         {
             WorkItem[] items = Volatile.Read(ref _items);
-            return items[(int)(Taken - 1) & (items.Length - 1)];
+            return items[(Volatile.Read(ref _head) - 1) & (items.Length - 1)];
         }
     }
 
@@ -97,8 +100,7 @@ internal struct WorkQueue
             items = Grow();
         }
 
-        // Masked to the ring's length, so in range: no bounds check.
-        ref WorkItem slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(items), ((int)_taken + _count) & (items.Length - 1));
+        ref WorkItem slot = ref items[(_head + _count) & (items.Length - 1)];
         slot.Callback = callback;
         if (state is not null)
         {
@@ -108,29 +110,26 @@ internal struct WorkQueue
         _count++;
     }
 
-    /// <summary>
-    /// Takes the next item. Its slot is cleared by the next dequeue, not now (clearing the previous slot instead costs
-    /// the same store), so <see cref="Last"/> can name a callback while it runs.
-    /// </summary>
+    /// <summary>Takes the next item. Its slot is cleared by the next dequeue, not now, so <see cref="Last"/> can name a callback while it runs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public WorkItem Dequeue()
     {
         WorkItem[] items = _items;
+        int head = _head;
         int mask = items.Length - 1;
-        long taken = _taken;
-        int head = (int)taken & mask;
 
-        // Both indexes are masked to the ring's length, so they are in range: no bounds checks on this path.
+        // The head and the slot before it are within the ring (both masked), so no bounds checks on this path.
         ref WorkItem first = ref MemoryMarshal.GetArrayDataReference(items);
-        Unsafe.Add(ref first, (head - 1) & mask) = default;
-        WorkItem item = Unsafe.Add(ref first, head);
-        _taken = taken + 1;
+        WorkItem item = Unsafe.Add(ref first, (nuint)(uint)head);
+        Unsafe.Add(ref first, (nuint)(uint)((head - 1) & mask)) = default;
+        _head = (head + 1) & mask;
         _count--;
+        _taken++;
         return item;
     }
 
     /// <summary>Drops the reference to the last dequeued item (the loop calls this when it goes idle, so nothing stays alive for it).</summary>
-    public void ForgetLast() => _items[(int)(_taken - 1) & (_items.Length - 1)] = default;
+    public void ForgetLast() => _items[(_head - 1) & (_items.Length - 1)] = default;
 
     /// <summary>Removes every item, handing each to <paramref name="discard"/>; <see cref="Taken"/> counts only what was dequeued.</summary>
     public void Clear(Action<WorkItem> discard)
@@ -139,7 +138,7 @@ internal struct WorkQueue
         int mask = items.Length - 1;
         for (int i = 0; i < _count; i++)
         {
-            ref WorkItem slot = ref items[((int)_taken + i) & mask];
+            ref WorkItem slot = ref items[(_head + i) & mask];
             WorkItem item = slot;
             slot = default;
             discard(item);
@@ -149,17 +148,20 @@ internal struct WorkQueue
         ForgetLast();
     }
 
-    /// <summary>Doubles the ring. Items keep their position modulo the new length, so the head stays <see cref="Taken"/>.</summary>
+    /// <summary>Doubles the ring; the last dequeued item moves along, to the slot before the new head.</summary>
     private WorkItem[] Grow()
     {
         WorkItem[] old = _items;
+        int mask = old.Length - 1;
         var grown = new WorkItem[old.Length * 2];
-        for (long i = _taken - 1; i < _taken + _count; i++)
+        for (int i = 0; i < _count; i++)
         {
-            grown[(int)i & (grown.Length - 1)] = old[(int)i & (old.Length - 1)];
+            grown[i] = old[(_head + i) & mask];
         }
 
+        grown[^1] = old[(_head - 1) & mask];
         Volatile.Write(ref _items, grown);
+        _head = 0;
         return grown;
     }
 }
