@@ -51,7 +51,7 @@ public partial class AioLoop
         }
     }
 
-    /// <summary>How many callbacks the loop has run: the ready queue's dequeue count, so counting costs the loop nothing. Any thread.</summary>
+    /// <summary>How many callbacks the loop has run: the ready queue's dequeue count (one increment per callback). Any thread.</summary>
     internal long CallbackCount => _ready.Taken;
 
     /// <summary>The watchdog's monitor, while the watchdog is on.</summary>

@@ -8,8 +8,8 @@ namespace AioRun;
 /// <summary>
 /// The loop-lag watchdog: a background thread that samples a loop's callback counter a few times per threshold.
 /// When the loop is busy (not waiting for work) and the counter has not moved for the threshold, one callback holds the
-/// loop thread: it is named while it blocks, and again when it ends. The loop pays nothing per callback for this: the
-/// counter is its ready queue's dequeue count, and the blocking callback is the one the queue dequeued last.
+/// loop thread: it is named while it blocks, and again when it ends. The loop reads no clock for this; per callback it
+/// only counts (its ready queue's dequeue count), and the blocking callback is the one the queue dequeued last.
 /// </summary>
 /// <remarks>
 /// The thread holds the loop weakly, so a loop dropped without <see cref="AioLoop.Close"/> does not keep it running.
@@ -48,20 +48,8 @@ internal sealed class LoopWatchdog
     /// <summary>How many samples the monitor took (tests wait for a number of them instead of sleeping).</summary>
     public long Samples => Volatile.Read(ref _samples);
 
-    public void Start()
-    {
-        // The thread must not carry the creating code's ExecutionContext (an AioTask's, say) for the process's life.
-        if (ExecutionContext.IsFlowSuppressed())
-        {
-            _thread.Start();
-            return;
-        }
-
-        using (ExecutionContext.SuppressFlow())
-        {
-            _thread.Start();
-        }
-    }
+    /// <summary>Starts the monitor without the creating code's ExecutionContext (an AioTask's, say): it outlives that code.</summary>
+    public void Start() => _thread.UnsafeStart();
 
     /// <summary>Ends the monitor after one last sample (a block that has just ended is still reported). Any thread.</summary>
     public void Stop() => _stop.Set();
