@@ -85,6 +85,7 @@ public partial class AioLoop : SynchronizationContext, IDisposable
         _systemTime = ReferenceEquals(timeProvider, TimeProvider.System);
         _executor = new Executor(this);
         UnobservedFailures.Install();
+        RegisterForMetrics();
     }
 
     /// <summary>
@@ -331,6 +332,8 @@ public partial class AioLoop : SynchronizationContext, IDisposable
 
         _timers.Clear();
         _wakeTimer?.Dispose();
+        StopWatchdog();
+        AioMetrics.Unregister(this);
         if (discarded > 0)
         {
             Log.ClosedWithQueuedWork(_logger, discarded);
@@ -346,6 +349,11 @@ public partial class AioLoop : SynchronizationContext, IDisposable
 
     private static int Discard(in WorkItem item)
     {
+        if (ReferenceEquals(item.Callback, s_lagProbe))
+        {
+            return 0; // AioRun's own, not the user's work
+        }
+
         if (item.State is SendRequest send)
         {
             send.Abandon();
@@ -382,6 +390,7 @@ public partial class AioLoop : SynchronizationContext, IDisposable
 
     private void ExitRunning()
     {
+        ForgetLagProbe();
         SynchronizationContext.SetSynchronizationContext(_previousContext);
         _previousContext = null;
         Volatile.Write(ref _threadId, 0);
@@ -468,6 +477,7 @@ public partial class AioLoop : SynchronizationContext, IDisposable
 
     private void WaitForWork()
     {
+        OnGoingIdle();
         int timeoutMs = Timeout.Infinite;
         long due = long.MaxValue;
         while (_timers.Count > 0 && _timers.Peek().IsCancelled)

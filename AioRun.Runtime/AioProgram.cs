@@ -100,8 +100,9 @@ public sealed class AioProgram : IDisposable
     }
 
     /// <summary>
-    /// Phase 2: the program runs on <paramref name="loop"/>; applies <see cref="AioRunOptions.ExecutorWorkers"/>
-    /// and <see cref="AioRunOptions.StopOnUnhandledErrors"/>. A signal that arrived earlier is delivered now.
+    /// Phase 2: the program runs on <paramref name="loop"/>; applies <see cref="AioRunOptions.ExecutorWorkers"/>,
+    /// <see cref="AioRunOptions.StopOnUnhandledErrors"/> and <see cref="AioRunOptions.LoopLagWarning"/> (which starts the
+    /// loop-lag watchdog, unless it is zero). A signal that arrived earlier is delivered now.
     /// </summary>
     /// <typeparam name="TLoop">The loop type.</typeparam>
     /// <param name="loop">A new loop.</param>
@@ -127,6 +128,8 @@ public sealed class AioProgram : IDisposable
         {
             loop.EnableStopOnUnhandledErrors();
         }
+
+        loop.LoopLagWarning = Options.LoopLagWarning;
 
         bool deliver;
         lock (_gate)

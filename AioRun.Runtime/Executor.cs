@@ -40,6 +40,12 @@ internal sealed class Executor
     /// <summary>Work items submitted and not yet finished.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
+    /// <summary>Work items waiting for a worker under <see cref="MaxWorkers"/>. Any thread.</summary>
+    public int Queued => _waiting.Count;
+
+    /// <summary>Work items handed to worker threads (running, or about to on the thread pool). Any thread.</summary>
+    public int Active => Math.Max(0, Pending - Queued);
+
     public Task Run(Action work)
     {
         var job = new Job<object?>(this, work, null);

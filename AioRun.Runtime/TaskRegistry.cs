@@ -72,4 +72,23 @@ internal sealed class TaskRegistry
 
         return live.ToArray();
     }
+
+    /// <summary>
+    /// The task whose running work is <paramref name="work"/>. Safe from another thread (the loop-lag watchdog's, while
+    /// the loop is blocked): it reads the array as it is, and at worst misses a task.
+    /// </summary>
+    public AioTask? FindRunning(System.Threading.Tasks.Task work)
+    {
+        AioTask[] tasks = Volatile.Read(ref _tasks);
+        int count = Math.Min(Volatile.Read(ref _count), tasks.Length);
+        for (int i = 0; i < count; i++)
+        {
+            if (tasks[i] is { } task && task.IsRunning(work))
+            {
+                return task;
+            }
+        }
+
+        return null;
+    }
 }

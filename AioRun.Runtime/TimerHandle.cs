@@ -73,6 +73,9 @@ internal sealed class CallbackTimer : TimerHandle
         _callback = callback;
     }
 
+    /// <summary>The user's callback (the loop-lag watchdog names it).</summary>
+    public Action Callback => _callback;
+
     private protected override void Run() => _callback();
 }
 

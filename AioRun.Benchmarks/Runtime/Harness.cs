@@ -130,6 +130,61 @@ internal sealed class Harness
         return result;
     }
 
+    /// <summary>
+    /// Measures two variants of one benchmark for a ratio between them: one operation count (calibrated on the first),
+    /// warm-up of both, then their iterations in alternation, so that drift of the machine and the JIT's tiering weigh on
+    /// both alike. Each keeps its own figure; a subject the filter leaves out is not measured.
+    /// </summary>
+    public void MeasurePair(string scenario, (string Subject, Func<long, Sample> Run) first, (string Subject, Func<long, Sample> Run) second)
+    {
+        bool both = _settings.Selects(scenario, first.Subject) && _settings.Selects(scenario, second.Subject);
+        if (!both)
+        {
+            Measure(scenario, first.Subject, first.Run);
+            Measure(scenario, second.Subject, second.Run);
+            return;
+        }
+
+        Console.Error.Write($"  {scenario} / {first.Subject} and {second.Subject}, alternating ...");
+        long ops = 1_000;
+        Sample sample = first.Run(ops);
+        while (sample.Elapsed < _settings.IterationTime / 2 && ops < 50_000_000)
+        {
+            ops = Math.Min(50_000_000, ops * 2);
+            sample = first.Run(ops);
+        }
+
+        var warmUp = Stopwatch.StartNew();
+        do
+        {
+            first.Run(ops);
+            second.Run(ops);
+        }
+        while (warmUp.Elapsed < 2 * _settings.WarmUpTime);
+
+        var samples = new[] { new List<Sample>(), new List<Sample>() };
+        for (int i = 0; i < _settings.Iterations; i++)
+        {
+            // Which goes first alternates too: neither always runs right after a GC.
+            for (int k = 0; k < 2; k++)
+            {
+                int which = (i + k) % 2;
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                samples[which].Add((which == 0 ? first.Run : second.Run)(ops));
+            }
+        }
+
+        Result Of(string subject, List<Sample> taken) => new(
+            scenario, subject, ops, taken.Select(s => s.NsPerOp).ToArray(), taken.Select(s => s.BytesPerOp).ToArray(), taken.Select(s => s.CpuNsPerOp).ToArray());
+        Result a = Of(first.Subject, samples[0]);
+        Result b = Of(second.Subject, samples[1]);
+        _results.Add(a);
+        _results.Add(b);
+        Console.Error.WriteLine($" {a.MedianNsPerOp:F1} and {b.MedianNsPerOp:F1} ns/op");
+    }
+
     /// <summary>Measures a benchmark that runs a fixed, large workload once per iteration (no calibration).</summary>
     public Result MeasureFixed(string scenario, string subject, long ops, Func<Sample> run, int warmUps = 1)
     {

@@ -19,6 +19,7 @@ internal static class SameThreadBenchmarks
     public const string BlockingCollection = "BlockingCollection SynchronizationContext";
     public const string NitoAsyncContext = "Nito AsyncContext";
     public const string LoopCallSoon = "AioLoop.CallSoon";
+    public const string LoopCallSoonWatched = "AioLoop.CallSoon, loop-lag watchdog on (100 ms)";
     public const string LoopPost = "AioLoop.Post (SynchronizationContext)";
     public const string LoopTasks = "AioLoop, 2 AioTasks";
 
@@ -27,7 +28,13 @@ internal static class SameThreadBenchmarks
         harness.Measure(Chain, RawQueue, new RawQueueChain().Run);
         harness.Measure(Chain, BlockingCollection, new ContextChain(BlockingCollectionContext.Run).Run);
         harness.Measure(Chain, NitoAsyncContext, new ContextChain(AsyncContext.Run).Run);
-        harness.Measure(Chain, LoopCallSoon, new LoopCallSoonChain().Run);
+        // The watchdog as a program has it by default (a monitor thread samples the loop's callback counter every 25 ms;
+        // the loop itself does nothing more), measured in alternation with the chain without it, so that drift and
+        // the JIT's tiering weigh on both alike.
+        harness.MeasurePair(
+            Chain,
+            (LoopCallSoon, new LoopCallSoonChain(new AioLoop()).Run),
+            (LoopCallSoonWatched, new LoopCallSoonChain(new AioLoop { LoopLagWarning = AioRunOptions.DefaultLoopLagWarning }).Run));
         harness.Measure(Chain, LoopPost, new LoopPostChain().Run);
 
         harness.Measure(Yield, RawContext, ops => YieldOn(RawQueueContext.Run, ops));
@@ -132,11 +139,15 @@ internal static class SameThreadBenchmarks
 
     private sealed class LoopCallSoonChain
     {
-        private readonly AioLoop _loop = new();
+        private readonly AioLoop _loop;
         private readonly Action _step;
         private long _remaining;
 
-        public LoopCallSoonChain() => _step = Step;
+        public LoopCallSoonChain(AioLoop loop)
+        {
+            _loop = loop;
+            _step = Step;
+        }
 
         public Sample Run(long ops)
         {
