@@ -88,6 +88,46 @@ internal static class OperationExtensions
         };
     }
 
+    /// <summary>
+    /// Whether <paramref name="scope"/> (itself or anything in it) assigns <paramref name="symbol"/> (a local, parameter,
+    /// field or property): an assignment of any kind, a deconstruction, <c>++</c>/<c>--</c>, or a <c>ref</c>/<c>out</c> argument.
+    /// </summary>
+    public static bool AssignsTo(this IOperation scope, ISymbol symbol)
+    {
+        foreach (IOperation operation in scope.DescendantsAndSelf())
+        {
+            IOperation? target = operation switch
+            {
+                IAssignmentOperation assignment => assignment.Target,
+                IIncrementOrDecrementOperation increment => increment.Target,
+                IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument => argument.Value,
+                _ => null,
+            };
+            if (target is null)
+            {
+                continue;
+            }
+
+            foreach (IOperation part in target is ITupleOperation ? target.Descendants() : new[] { target })
+            {
+                ISymbol? written = part.WithoutConversions() switch
+                {
+                    ILocalReferenceOperation local => local.Local,
+                    IParameterReferenceOperation parameter => parameter.Parameter,
+                    IFieldReferenceOperation field => field.Field,
+                    IPropertyReferenceOperation property => property.Property,
+                    _ => null,
+                };
+                if (written is not null && SymbolEqualityComparer.Default.Equals(written, symbol))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The top of the operation tree that holds <paramref name="operation"/> (the member's body).</summary>
     public static IOperation Root(this IOperation operation)
     {

@@ -284,38 +284,18 @@ internal static class TaskState
         return true;
     }
 
-    /// <summary>Whether the statement assigns the variable (or passes it by ref or out).</summary>
+    /// <summary>Whether the statement declares the variable, assigns it, or passes it by ref or out.</summary>
     private static bool Writes(IOperation statement, ISymbol symbol)
     {
         foreach (IOperation operation in statement.DescendantsAndSelf())
         {
-            IOperation? target = operation switch
-            {
-                ISimpleAssignmentOperation assignment => assignment.Target,
-                ICompoundAssignmentOperation compound => compound.Target,
-                ICoalesceAssignmentOperation coalesce => coalesce.Target,
-                IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument => argument.Value,
-                IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, symbol) => declarator,
-                _ => null,
-            };
-
-            if (target is IVariableDeclaratorOperation || (target is not null && Refers(target, symbol)))
+            if (operation is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, symbol))
             {
                 return true;
             }
-
-            if (target is ITupleOperation tuple)
-            {
-                foreach (IOperation element in tuple.Elements)
-                {
-                    if (Refers(element, symbol))
-                    {
-                        return true;
-                    }
-                }
-            }
         }
 
-        return false;
+        return statement.AssignsTo(symbol);
     }
+
 }

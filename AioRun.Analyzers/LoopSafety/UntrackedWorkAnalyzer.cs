@@ -354,9 +354,9 @@ public sealed class UntrackedWorkAnalyzer : LoopSafetyAnalyzer
             case IAnonymousFunctionOperation:
                 return true;
             case IParameterReferenceOperation parameter:
-                return parameter.Parameter.RefKind == RefKind.None && !IsWritten(parameter.Parameter, root ??= call.Root());
+                return parameter.Parameter.RefKind == RefKind.None && !(root ??= call.Root()).AssignsTo(parameter.Parameter);
             case ILocalReferenceOperation local:
-                return local.Local.RefKind == RefKind.None && !IsWritten(local.Local, root ??= call.Root());
+                return local.Local.RefKind == RefKind.None && !(root ??= call.Root()).AssignsTo(local.Local);
             case IFieldReferenceOperation field:
                 return (field.Field.IsReadOnly || field.Field.IsConst) && (field.Instance is null || IsStable(field.Instance, ref root, call));
             case IPropertyReferenceOperation { Instance: { } instance } property:
@@ -367,48 +367,4 @@ public sealed class UntrackedWorkAnalyzer : LoopSafetyAnalyzer
                 return false;
         }
     }
-
-    /// <summary>Whether the method writes <paramref name="symbol"/> anywhere after its declaration.</summary>
-    private static bool IsWritten(ISymbol symbol, IOperation root)
-    {
-        foreach (IOperation operation in root.Descendants())
-        {
-            IOperation? target = operation switch
-            {
-                IAssignmentOperation assignment => assignment.Target,
-                IIncrementOrDecrementOperation increment => increment.Target,
-                IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument => argument.Value,
-                _ => null,
-            };
-
-            if (target is null)
-            {
-                continue;
-            }
-
-            if (target is ITupleOperation)
-            {
-                foreach (IOperation part in target.Descendants())
-                {
-                    if (References(part, symbol))
-                    {
-                        return true;
-                    }
-                }
-            }
-            else if (References(target, symbol))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool References(IOperation operation, ISymbol symbol) => operation switch
-    {
-        ILocalReferenceOperation local => SymbolEqualityComparer.Default.Equals(local.Local, symbol),
-        IParameterReferenceOperation parameter => SymbolEqualityComparer.Default.Equals(parameter.Parameter, symbol),
-        _ => false,
-    };
 }

@@ -16,17 +16,7 @@ internal static class EntryOptions
     /// <summary>The largest timeout a <see cref="TimeSpan"/> can hold, in whole seconds.</summary>
     public static readonly double MaxShutdownTimeoutSeconds = Math.Floor(TimeSpan.MaxValue.TotalSeconds);
 
-    public static readonly EntryOption<bool> StopOnUnhandledErrors = new(
-        name: "StopOnUnhandledErrors",
-        msbuildProperty: "AioRunStopOnUnhandled",
-        runtimeProperty: "StopOnUnhandledErrors",
-        defaultValue: false,
-        projectValues: "true | false",
-        range: "it must be true or false",
-        isValid: static _ => true,
-        parse: bool.TryParse,
-        format: static value => value ? "true" : "false",
-        runtimeValue: static value => value ? "true" : "false");
+    public static readonly EntryOption<bool> StopOnUnhandledErrors = Switch("StopOnUnhandledErrors", "AioRunStopOnUnhandled", "StopOnUnhandledErrors");
 
     /// <summary>aiorun's <c>timeout_task_shutdown</c>: 60 seconds.</summary>
     public static readonly EntryOption<double> ShutdownTimeoutSeconds = new(
@@ -56,17 +46,7 @@ internal static class EntryOptions
         runtimeValue: static workers => workers.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>A second SIGINT/SIGTERM during the shutdown writes the task report and exits at once (128 + the signal).</summary>
-    public static readonly EntryOption<bool> EscalateOnSecondSignal = new(
-        name: "EscalateOnSecondSignal",
-        msbuildProperty: "AioRunEscalateOnSecondSignal",
-        runtimeProperty: "EscalateOnSecondSignal",
-        defaultValue: false,
-        projectValues: "true | false",
-        range: "it must be true or false",
-        isValid: static _ => true,
-        parse: bool.TryParse,
-        format: static value => value ? "true" : "false",
-        runtimeValue: static value => value ? "true" : "false");
+    public static readonly EntryOption<bool> EscalateOnSecondSignal = Switch("EscalateOnSecondSignal", "AioRunEscalateOnSecondSignal", "EscalateOnSecondSignal");
 
     /// <summary>How long one callback may hold the loop thread before a warning names it; 0 turns the watchdog off.</summary>
     public static readonly EntryOption<int> LoopLagWarningMilliseconds = new(
@@ -97,6 +77,19 @@ internal static class EntryOptions
 
         return null;
     }
+
+    /// <summary>A row whose values are true or false, off by default.</summary>
+    private static EntryOption<bool> Switch(string name, string msbuildProperty, string runtimeProperty) => new(
+        name,
+        msbuildProperty,
+        runtimeProperty,
+        defaultValue: false,
+        projectValues: "true | false",
+        range: "it must be true or false",
+        isValid: static _ => true,
+        parse: bool.TryParse,
+        format: static value => value ? "true" : "false",
+        runtimeValue: static value => value ? "true" : "false");
 
     /// <summary>Zero or more seconds that a TimeSpan can hold, or +∞. NaN and negatives are out of range.</summary>
     public static bool IsValidTimeout(double seconds) =>
