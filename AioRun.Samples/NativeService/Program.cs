@@ -1,8 +1,8 @@
 // A service for NativeAOT: `dotnet publish -c Release -r linux-x64` makes a native binary that does what the JIT build
-// does — signals, the task report on SIGUSR1, and, with EscalateOnSecondSignal (set in the csproj), a second signal
-// during the shutdown that exits at once. The tests publish it and signal both builds. args[0] picks what holds the
-// shutdown up: nothing ("service"), a task that ignores its cancellation ("stubborn"), or executor work that never
-// returns ("hung-executor").
+// does — signals, the task report on SIGUSR1, with EscalateOnSecondSignal (set in the csproj) a second signal during the
+// shutdown that exits at once, the loop-lag watchdog, and systemd's notifications. The tests publish it and run both
+// builds. args[0] picks the scenario: nothing special ("service"), a task that ignores its cancellation ("stubborn"),
+// executor work that never returns ("hung-executor"), or a task that blocks the loop thread once ("blocker").
 using AioRun;
 
 static partial class Program
@@ -16,6 +16,10 @@ static partial class Program
         {
             Aio.CreateTask(Stubborn, "stubborn");
         }
+        else if (scenario == "blocker")
+        {
+            Aio.CreateTask(Blocker, "blocker");
+        }
         else if (scenario == "hung-executor")
         {
             _ = Aio.RunInExecutor(() =>
@@ -25,6 +29,8 @@ static partial class Program
             });
         }
 
+        // Main runs for ever: tell systemd (where NOTIFY_SOCKET is set) that the service is up.
+        Aio.NotifyReady();
         Console.WriteLine("READY");
         await Aio.Sleep(double.PositiveInfinity);
     }
@@ -43,6 +49,16 @@ static partial class Program
             Console.WriteLine("worker: cancelled");
             throw;
         }
+    }
+
+    /// <summary>Holds the loop thread for 0.6 s once, on purpose: the loop-lag watchdog names it.</summary>
+    static async Task Blocker()
+    {
+        await Aio.Sleep(0.1);
+#pragma warning disable AIO003 // the point of this scenario
+        Thread.Sleep(600);
+#pragma warning restore AIO003
+        Console.WriteLine("blocker: done");
     }
 
     /// <summary>Refuses to stop: catches its cancellation and goes on waiting.</summary>

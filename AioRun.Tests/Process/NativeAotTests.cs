@@ -97,6 +97,41 @@ public class NativeAotTests
             Assert.Contains(child.Stderr, l => Regex.IsMatch(l, @"^  executor work \(running, age \d+\.\d s\)"));
         }
     }
+
+    [UnixTheory]
+    [MemberData(nameof(Builds))]
+    public void The_loop_lag_watchdog_names_a_task_that_blocks_the_loop_while_it_blocks_and_when_it_ends(bool native)
+    {
+        using var child = _build.Start(native, "blocker");
+        child.WaitForLine("blocker: done");
+        child.Signal(PosixSignal.SIGTERM);
+        int exitCode = child.WaitForExit();
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
+        const string Task = @"task 'blocker' \(created at .*NativeService[/\\]Program\.cs:\d+\)$";
+        Assert.Contains(child.Stderr, l => Regex.IsMatch(l, @"^Loop blocked for \d+ ms so far by " + Task));
+        Assert.Contains(child.Stderr, l => Regex.IsMatch(l, @"^Loop blocked for (\d+) ms by " + Task) && int.Parse(Regex.Match(l, @"\d+").Value) >= 500);
+    }
+
+    [UnixTheory]
+    [MemberData(nameof(Builds))]
+    public void Under_systemd_it_is_READY_pings_the_watchdog_and_says_STOPPING_and_each_phase(bool native)
+    {
+        using NotifyReceiver receiver = NotifyReceiver.AtPath();
+        using var child = _build.Start(native, new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = receiver.Address, ["WATCHDOG_USEC"] = "200000" });
+        child.WaitForLine("READY");
+        int ready = receiver.WaitForOrFail("READY=1");
+        receiver.WaitForOrFail("WATCHDOG=1", from: ready + 1);
+
+        child.Signal(PosixSignal.SIGTERM);
+        int exitCode = child.WaitForExit();
+        receiver.Mark();
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
+        Assert.Equal(
+            new[] { "READY=1", "STOPPING=1", "STATUS=Entering shutdown phase.", "STATUS=Cancelling pending tasks.", "STATUS=Running pending tasks till complete", "STATUS=Waiting for executor shutdown.", "STATUS=Leaving. Bye!" },
+            receiver.Messages.Where(m => m != "WATCHDOG=1"));
+    }
 }
 
 /// <summary>

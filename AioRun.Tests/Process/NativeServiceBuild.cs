@@ -28,6 +28,10 @@ public sealed class NativeServiceBuild
         if (!File.Exists(Binary))
         {
             Publish(output);
+            foreach (string stale in Directory.EnumerateDirectories(Path.GetDirectoryName(output)!).Where(d => d != output))
+            {
+                Directory.Delete(stale, recursive: true);
+            }
         }
     }
 
@@ -38,17 +42,25 @@ public sealed class NativeServiceBuild
     public string Binary { get; }
 
     /// <summary>Starts the sample, native or not, with standard output and error read as lines.</summary>
-    public ChildProcess Start(bool native, params string[] args)
+    public ChildProcess Start(bool native, params string[] args) => Start(native, new Dictionary<string, string?>(), args);
+
+    /// <summary>Starts the sample, native or not, with <paramref name="environment"/> added to its environment.</summary>
+    public ChildProcess Start(bool native, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         if (!native)
         {
-            return ChildProcess.StartDotnet(JitDll, args);
+            return ChildProcess.StartDotnet(JitDll, environment, args);
         }
 
         var info = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach ((string name, string? value) in environment)
+        {
+            info.Environment[name] = value;
         }
 
         return ChildProcess.Start(info);
