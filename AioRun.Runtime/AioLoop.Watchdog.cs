@@ -6,6 +6,8 @@ namespace AioRun;
 /// <summary>AioLoop: the loop-lag watchdog's side of the loop (what its monitor thread samples).</summary>
 public partial class AioLoop
 {
+    private static readonly TimeSpan s_watchdogLastSample = TimeSpan.FromSeconds(1);
+
     private long _loopLagWarningTicks;
     private LoopWatchdog? _watchdog;
     private long _idleTurns;
@@ -89,5 +91,22 @@ public partial class AioLoop
         Volatile.Write(ref _idleTurns, _idleTurns + 1);
     }
 
-    private void StopWatchdog() => Interlocked.Exchange(ref _watchdog, null)?.Stop();
+    /// <summary>
+    /// Stops the watchdog when the loop closes, and waits (at most a second) for its last sample: a block that ended just
+    /// before the shutdown is reported by that sample, and the program would otherwise exit before the line is written.
+    /// </summary>
+    private void StopWatchdog()
+    {
+        LoopWatchdog? watchdog = Interlocked.Exchange(ref _watchdog, null);
+        if (watchdog is null)
+        {
+            return;
+        }
+
+        watchdog.Stop();
+        if ((watchdog.Thread.ThreadState & ThreadState.Unstarted) == 0 && watchdog.Thread != Thread.CurrentThread)
+        {
+            watchdog.Thread.Join(s_watchdogLastSample);
+        }
+    }
 }

@@ -69,6 +69,8 @@ internal sealed class LoopWatchdog
             TimeSpan? threshold = Threshold();
             if (threshold is null)
             {
+                // Closed (or turned off) while this thread was not waiting: the last sample is still taken.
+                Sample(Stopwatch.GetTimestamp());
                 return;
             }
 

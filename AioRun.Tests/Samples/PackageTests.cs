@@ -130,22 +130,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedAioRun>
             Version = "0.0.0-test" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
             Feed = Path.Combine(_root, "feed");
             Directory.CreateDirectory(Feed);
-            (int exit, string output) = Dotnet(
-                Repository.Root,
-                "pack",
-                Path.Combine(Repository.Root, "AioRun.Runtime", "AioRun.Runtime.csproj"),
-                "-c",
-                Repository.Configuration,
-                "--no-build",
-                "-o",
-                Feed,
-                "-p:PackageVersion=" + Version);
-            if (exit != 0)
-            {
-                throw new InvalidOperationException("dotnet pack failed:" + Environment.NewLine + output);
-            }
-
-            NupkgPath = Path.Combine(Feed, $"AioRun.{Version}.nupkg");
+            NupkgPath = Pack(Path.Combine("AioRun.Runtime", "AioRun.Runtime.csproj"), "AioRun");
         }
 
         public string Version { get; }
@@ -154,11 +139,42 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedAioRun>
 
         public string NupkgPath { get; }
 
-        /// <summary>A fresh console project that references the package and nothing else of the repository.</summary>
-        public string NewProject(string name, string program, string extraProperties = "")
+        /// <summary>
+        /// Packs a project of the repository (already built, like the tests) into the feed with <see cref="Version"/>;
+        /// a project it references as a package gets the same version. Returns the .nupkg.
+        /// </summary>
+        public string Pack(string project, string packageId)
+        {
+            (int exit, string output) = Dotnet(
+                Repository.Root,
+                "pack",
+                Path.Combine(Repository.Root, project),
+                "-c",
+                Repository.Configuration,
+                "--no-build",
+                "-o",
+                Feed,
+                "-p:PackageVersion=" + Version);
+            if (exit != 0)
+            {
+                throw new InvalidOperationException($"dotnet pack {project} failed (it packs the {Repository.Configuration} build: build the solution first):" + Environment.NewLine + output);
+            }
+
+            return Path.Combine(Feed, $"{packageId}.{Version}.nupkg");
+        }
+
+        /// <summary>A new folder in this fixture's temporary folder, removed with it.</summary>
+        public string NewFolder(string name)
         {
             string dir = Path.Combine(_root, name);
             Directory.CreateDirectory(dir);
+            return dir;
+        }
+
+        /// <summary>A fresh console project that references the package and nothing else of the repository.</summary>
+        public string NewProject(string name, string program, string extraProperties = "")
+        {
+            string dir = NewFolder(name);
             File.WriteAllText(Path.Combine(dir, name + ".csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup>
@@ -175,6 +191,12 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedAioRun>
                 </Project>
                 """);
             File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
+            WriteNuGetConfig(dir);
+            return dir;
+        }
+
+        /// <summary>A nuget.config in <paramref name="dir"/> that adds the feed, as a user adds the folder they packed to.</summary>
+        public void WriteNuGetConfig(string dir) =>
             File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
                 <?xml version="1.0" encoding="utf-8"?>
                 <configuration>
@@ -183,8 +205,6 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedAioRun>
                   </packageSources>
                 </configuration>
                 """);
-            return dir;
-        }
 
         public (int ExitCode, string Output) Dotnet(string workingDirectory, params string[] args)
         {

@@ -145,6 +145,65 @@ public class SampleTests
             "parent: child exited with 0");
     }
 
+    /// <summary>The AioRun meter's instruments, as the README's Metrics table lists them.</summary>
+    private static readonly string[] AioRunInstruments =
+    {
+        "aiorun.tasks.active",
+        "aiorun.tasks.created",
+        "aiorun.loop.callbacks",
+        "aiorun.loop.lag",
+        "aiorun.executor.active",
+        "aiorun.executor.queued",
+    };
+
+    /// <summary>The console exporter's heading of one metric: <c>Metric Name: aiorun.tasks.created, Description: ...</c>.</summary>
+    private static Func<string, bool> ExporterHeading(string instrument) =>
+        line => line.StartsWith($"Metric Name: {instrument},", StringComparison.Ordinal);
+
+    [UnixFact]
+    public void Telemetry_exports_every_AioRun_instrument_with_the_OpenTelemetry_console_exporter_and_stops_on_SIGINT()
+    {
+        using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("Telemetry"), "3600");
+        foreach (string instrument in AioRunInstruments)
+        {
+            child.WaitForLines(ExporterHeading(instrument), 1, $"the exporter's heading of {instrument}");
+        }
+
+        child.Signal(PosixSignal.SIGINT);
+
+        Assert.True(child.WaitForExit() == 0, child.Transcript);
+        List<string> lines = child.AllLines.ToList();
+        Assert.Contains("\tservice.name: Telemetry", lines);
+        Assert.Contains("\tName: AioRun", lines);
+        Lines.AssertInOrder(lines, "Stopping the loop", "Entering shutdown phase.", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!");
+        // main, the producer, and whichever jobs were in flight.
+        Assert.Single(lines, l => l.StartsWith("Cancelling pending tasks. (", StringComparison.Ordinal));
+        Assert.DoesNotContain("Time is up; stopping the loop.", lines);
+        // Main was cancelled in phase 4; disposing the MeterProvider as it ended exported once more, in phase 5.
+        int lastExport = lines.FindLastIndex(l => ExporterHeading("aiorun.tasks.created")(l));
+        Assert.InRange(lastExport, lines.IndexOf("Running pending tasks till complete"), lines.IndexOf("Waiting for executor shutdown."));
+    }
+
+    [UnixFact]
+    public void Telemetry_stops_itself_with_a_last_export_before_the_shutdown()
+    {
+        // Shorter than the export interval: the only export is the one disposing the MeterProvider makes.
+        using var child = ChildProcess.StartDotnetMerged(Repository.SampleDll("Telemetry"), "0.3");
+
+        Assert.True(child.WaitForExit() == 0, child.Transcript);
+        List<string> lines = child.AllLines.ToList();
+        Lines.AssertInOrder(lines, "Exporting the AioRun meter every second. Press Ctrl-C to stop (or wait 0.3 s).", "Time is up; stopping the loop.", "Entering shutdown phase.");
+        int stopped = lines.IndexOf("Time is up; stopping the loop.");
+        int shutdown = lines.IndexOf("Entering shutdown phase.");
+        // The lag probe measures once a second, so the histogram may have nothing yet; the others are read at the export.
+        foreach (string instrument in AioRunInstruments.Where(i => i != "aiorun.loop.lag"))
+        {
+            Assert.InRange(lines.FindIndex(l => ExporterHeading(instrument)(l)), stopped, shutdown);
+        }
+
+        Lines.AssertInOrder(lines, "Entering shutdown phase.", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!");
+    }
+
     private static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
