@@ -71,7 +71,8 @@ internal static class Emitter
 
         w.Line("__loop.RunForever();");
         w.Line();
-        w.Line("// 3. The loop stopped: \"Entering shutdown phase.\"" + (entry.ShutdownCallback is null ? string.Empty : ", then the shutdown callback."));
+        w.Line("// 3. The loop stopped: \"Entering shutdown phase.\"" + (entry.ShutdownCallback is null ? string.Empty : ", the shutdown callback")
+            + ", then the work libraries added with AioLoop.AddShutdownParticipant (AioRun.Hosting stops its host there).");
         w.Line("__program.EnterShutdownPhase();");
         if (entry.ShutdownCallback is { } callback)
         {
@@ -83,6 +84,8 @@ internal static class Emitter
             };
             w.Line($"__program.RunShutdownCallback({lambda});");
         }
+
+        w.Line("__program.RunShutdownParticipants();");
 
         w.Line();
         w.Line("// 4. Cancel every tracked task that is not protected by ShutdownWaitsFor.");
@@ -96,7 +99,7 @@ internal static class Emitter
         w.Line("// 6. Wait for executor work.");
         w.Line("__program.WaitForExecutorShutdown();");
         w.Line();
-        w.Line("// 7. Close the loop: \"Leaving. Bye!\"");
+        w.Line("// 7. Close the loop: its Closing handlers, \"Leaving. Bye!\", its Closed handlers.");
         w.Line("__program.Close();");
         w.Line();
         w.Line(entry.Return switch

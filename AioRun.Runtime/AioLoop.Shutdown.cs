@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -14,6 +15,93 @@ public partial class AioLoop
 {
     // Set by the cancel phase: from then on a new unprotected task starts cancelled. Loop thread only.
     private bool _cancelNewTasks;
+
+    // Phase 3's work added by libraries; null once phase 3 took the last of it. Guarded by _participantsGate.
+    private readonly object _participantsGate = new();
+    private List<ShutdownParticipant>? _participants = new();
+
+    /// <summary>
+    /// Adds work that the shutdown runs in phase 3, after the shutdown callback and before the pending tasks are
+    /// cancelled: the way a library takes part in the shutdown (AioRun.Hosting stops its host there).
+    /// <see cref="AioProgram.RunShutdownParticipants"/> runs each, in the order they were added, as a protected task (the
+    /// cancel phase does not cancel it), and runs the loop until it is done. A failure counts as the shutdown callback's:
+    /// the exit code is 1 after the shutdown, unless an unhandled error already stopped the loop. Any thread.
+    /// </summary>
+    /// <param name="participant">The work, on the loop; its token is its task's, which the shutdown does not cancel.</param>
+    /// <param name="name">The task's name, for the task report and the refused-to-exit warning; default <c>shutdown_participant</c>.</param>
+    /// <exception cref="InvalidOperationException">Phase 3 already ran the participants.</exception>
+    public void AddShutdownParticipant(Func<CancellationToken, Task> participant, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(participant);
+        lock (_participantsGate)
+        {
+            if (_participants is null)
+            {
+                throw new InvalidOperationException(
+                    "AioLoop.AddShutdownParticipant was called after the shutdown ran its participants (phase 3); add them before the loop stops.");
+            }
+
+            _participants.Add(new ShutdownParticipant(participant, name ?? "shutdown_participant"));
+        }
+    }
+
+    /// <summary>
+    /// Raised once by <see cref="Close"/>, before the loop closes, on the thread that closes it: in a program, after the
+    /// executor phase and before <c>Leaving. Bye!</c> (AioRun.Hosting fires the host's <c>ApplicationStopped</c> here).
+    /// Work posted to the loop meanwhile is dropped. A handler that throws goes to the exception handler.
+    /// </summary>
+    public event EventHandler? Closing;
+
+    /// <summary>
+    /// Raised once by <see cref="Close"/>, after the loop closed, on the thread that closes it: in a program, after
+    /// <c>Leaving. Bye!</c>, the last line (AioRun.Hosting disposes its host here, so that the host's loggers write that line
+    /// first). A handler that throws goes to the exception handler.
+    /// </summary>
+    public event EventHandler? Closed;
+
+    /// <summary>
+    /// The next participant of phase 3, or <see langword="null"/> when none is left (from then on, adding one is refused).
+    /// Participants added while phase 3 runs are run in the same phase.
+    /// </summary>
+    internal ShutdownParticipant? TakeShutdownParticipant()
+    {
+        lock (_participantsGate)
+        {
+            if (_participants is null || _participants.Count == 0)
+            {
+                _participants = null;
+                return null;
+            }
+
+            ShutdownParticipant next = _participants[0];
+            _participants.RemoveAt(0);
+            return next;
+        }
+    }
+
+    /// <summary>Runs the handlers of <see cref="Closing"/> or <see cref="Closed"/>, each on its own: one that throws does not stop the others.</summary>
+    private void RaiseCloseEvent(EventHandler? handlers, string name)
+    {
+        if (handlers is null)
+        {
+            return;
+        }
+
+        foreach (Delegate handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler)handler)(this, EventArgs.Empty);
+            }
+            catch (Exception ex)
+            {
+                CallExceptionHandler(new AioExceptionContext($"A handler of AioLoop.{name} threw", ex));
+            }
+        }
+    }
+
+    /// <summary>Work a library added to phase 3 (<see cref="AddShutdownParticipant"/>).</summary>
+    internal sealed record ShutdownParticipant(Func<CancellationToken, Task> Work, string Name);
 
     /// <summary>
     /// Runs <paramref name="work"/> as a protected task named <paramref name="name"/> and the loop until that task is

@@ -61,6 +61,7 @@ public partial class AioLoop : SynchronizationContext, IDisposable
     private int _ownerThreadId = Environment.CurrentManagedThreadId;
     private volatile bool _stopping;
     private volatile int _status;
+    private int _closeStarted;
     private long _nextTaskId;
     private long _dropped;
     private int _droppedWarned;
@@ -310,18 +311,25 @@ public partial class AioLoop : SynchronizationContext, IDisposable
     /// work (later posts are dropped and counted) and releases the loop's resources.
     /// Idempotent. Executor work already started goes on.
     /// </summary>
+    /// <remarks>Raises <see cref="Closing"/> first and <see cref="Closed"/> last.</remarks>
     /// <exception cref="InvalidOperationException">The loop is running.</exception>
-    public void Close()
+    public void Close() => CloseWith(lastWords: null);
+
+    /// <summary>Closes the loop; <paramref name="lastWords"/> runs once it is closed, before <see cref="Closed"/> is raised.</summary>
+    internal void CloseWith(Action? lastWords)
     {
         if (_status == StatusRunning)
         {
             throw new InvalidOperationException("Cannot close a running AioLoop; stop it first (Stop) and let RunForever return.");
         }
 
-        if (Interlocked.Exchange(ref _status, StatusClosed) == StatusClosed)
+        if (_status == StatusClosed || Interlocked.Exchange(ref _closeStarted, 1) == 1)
         {
             return;
         }
+
+        RaiseCloseEvent(Closing, nameof(Closing));
+        Interlocked.Exchange(ref _status, StatusClosed);
 
         int discarded = 0;
         _ready.Clear(item => discarded += Discard(item));
@@ -338,6 +346,9 @@ public partial class AioLoop : SynchronizationContext, IDisposable
         {
             Log.ClosedWithQueuedWork(_logger, discarded);
         }
+
+        lastWords?.Invoke();
+        RaiseCloseEvent(Closed, nameof(Closed));
     }
 
     /// <summary>Closes the loop (see <see cref="Close"/>).</summary>

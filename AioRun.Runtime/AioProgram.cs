@@ -17,10 +17,11 @@ namespace AioRun;
 /// loop.RunForever();
 /// program.EnterShutdownPhase();                         // 3. "Entering shutdown phase."
 /// program.RunShutdownCallback(OnShutdown);              //    (if any)
+/// program.RunShutdownParticipants();                    //    libraries' part (AioLoop.AddShutdownParticipant)
 /// program.CancelPendingTasks();                         // 4. "Cancelling pending tasks."
 /// program.RunPendingTasksTillComplete();                // 5. at most ShutdownTimeout
 /// program.WaitForExecutorShutdown();                    // 6.
-/// program.Close();                                      // 7. "Leaving. Bye!"
+/// program.Close();                                      // 7. AioLoop.Closing, "Leaving. Bye!", AioLoop.Closed
 /// return program.ExitCode(main);                        // 8.
 /// </code>
 /// </summary>
@@ -223,6 +224,35 @@ public sealed class AioProgram : IDisposable
     }
 
     /// <summary>
+    /// Phase 3, after the shutdown callback: runs the work that libraries added with
+    /// <see cref="AioLoop.AddShutdownParticipant"/> (AioRun.Hosting stops its host here), each as a protected task, in the
+    /// order added, running the loop until it is done. A failure follows the shutdown callback's rule: reported after the
+    /// shutdown (exit code 1), unless an unhandled error already stopped the loop; then it is only logged.
+    /// </summary>
+    public void RunShutdownParticipants()
+    {
+        AioLoop loop = Loop;
+        while (loop.TakeShutdownParticipant() is { } participant)
+        {
+            Task outcome = loop.RunUntilDone(participant.Work, participant.Name);
+            if (!outcome.IsFaulted)
+            {
+                continue;
+            }
+
+            Exception error = outcome.Exception!.InnerException ?? outcome.Exception;
+            if (loop.UnhandledError is not null)
+            {
+                Log.ShutdownParticipantErrorIgnored(loop.Logger, participant.Name, error);
+            }
+            else
+            {
+                _shutdownCallbackError ??= error;
+            }
+        }
+    }
+
+    /// <summary>
     /// Phase 4: cancels every tracked task that is not protected. Logs <c>Cancelling pending tasks. (n tasks)</c>, and
     /// <c>Cancelling task: name</c> for each at Debug. Tasks created from now on start cancelled, unless protected.
     /// </summary>
@@ -269,18 +299,23 @@ public sealed class AioProgram : IDisposable
         loop.RunUntilExecutorIdle();
     }
 
-    /// <summary>Phase 7: closes the loop and logs <c>Leaving. Bye!</c></summary>
+    /// <summary>
+    /// Phase 7: closes the loop and logs <c>Leaving. Bye!</c>: the loop's <see cref="AioLoop.Closing"/> handlers run first,
+    /// its <see cref="AioLoop.Closed"/> handlers after that line.
+    /// </summary>
     public void Close()
     {
         AioLoop loop = Loop;
-        loop.Close();
-        Log.LeavingBye(loop.Logger);
-        _systemd?.NotifyPhase("Leaving. Bye!");
+        loop.CloseWith(lastWords: () =>
+        {
+            Log.LeavingBye(loop.Logger);
+            _systemd?.NotifyPhase("Leaving. Bye!");
+        });
     }
 
     /// <summary>
     /// Phase 8: the exit code. 1, with the error and its stack trace on standard error, if an unhandled error
-    /// stopped the loop (StopOnUnhandledErrors) or the shutdown callback failed; otherwise the
+    /// stopped the loop (StopOnUnhandledErrors) or the shutdown callback or a shutdown participant failed; otherwise the
     /// <see cref="int"/> that <paramref name="main"/> returned, if it completed; otherwise 0.
     /// </summary>
     /// <param name="main">The main task, if the entry has one.</param>

@@ -53,6 +53,10 @@ internal static partial class Log
         Message = "The shutdown callback raised an error, but an unhandled error already stopped the loop, so this log message is all you'll see about it.")]
     public static partial void ShutdownCallbackErrorIgnored(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 14, Level = LogLevel.Error,
+        Message = "The shutdown participant '{Name}' raised an error, but an unhandled error already stopped the loop, so this log message is all you'll see about it.")]
+    public static partial void ShutdownParticipantErrorIgnored(ILogger logger, string name, Exception exception);
+
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning,
         Message = "The loop did not take the task report within {Milliseconds} ms (is a callback blocking it?); written from another thread.")]
     public static partial void ReportWrittenFromAnotherThread(ILogger logger, int milliseconds);

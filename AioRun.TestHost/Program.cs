@@ -60,6 +60,7 @@ if (scenario == "shutdown-callback-fails")
     });
 }
 
+program.RunShutdownParticipants();
 program.CancelPendingTasks();
 program.RunPendingTasksTillComplete();
 program.WaitForExecutorShutdown();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace AioRun.Analyzers.LoopSafety;
@@ -47,6 +48,8 @@ internal sealed class KnownSymbols
             compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConfiguredTaskAwaitable`1+ConfiguredTaskAwaiter"),
             compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConfiguredValueTaskAwaitable+ConfiguredValueTaskAwaiter"),
             compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ConfiguredValueTaskAwaitable`1+ConfiguredValueTaskAwaiter"));
+
+        HostedServiceMembers = HostedServiceMembersOf(compilation);
 
         // Types whose methods wait synchronously by design and have no awaitable twin to find by name.
         SynchronousWaitTypes = Set(
@@ -108,6 +111,40 @@ internal sealed class KnownSymbols
     public ImmutableHashSet<INamedTypeSymbol> TaskAwaiters { get; }
 
     public ImmutableHashSet<INamedTypeSymbol> SynchronousWaitTypes { get; }
+
+    /// <summary>
+    /// In a compilation that references AioRun.Hosting (whose <c>UseAioRun()</c> runs the host on the loop): the members of
+    /// <c>IHostedService</c>, <c>IHostedLifecycleService</c> and <c>BackgroundService</c> that the host calls on the loop thread,
+    /// so that a synchronous implementation or override of one is code on the loop. Empty otherwise.
+    /// </summary>
+    public ImmutableHashSet<IMethodSymbol> HostedServiceMembers { get; }
+
+    private static ImmutableHashSet<IMethodSymbol> HostedServiceMembersOf(Compilation compilation)
+    {
+        if (compilation.GetTypeByMetadataName("AioRun.Hosting.AioHostingExtensions") is null)
+        {
+            return ImmutableHashSet<IMethodSymbol>.Empty;
+        }
+
+        var members = ImmutableHashSet.CreateBuilder<IMethodSymbol>(SymbolEqualityComparer.Default);
+        foreach ((string type, string[] names) in new[]
+        {
+            ("Microsoft.Extensions.Hosting.IHostedService", new[] { "StartAsync", "StopAsync" }),
+            ("Microsoft.Extensions.Hosting.IHostedLifecycleService", new[] { "StartingAsync", "StartedAsync", "StoppingAsync", "StoppedAsync" }),
+            ("Microsoft.Extensions.Hosting.BackgroundService", new[] { "StartAsync", "StopAsync", "ExecuteAsync" }),
+        })
+        {
+            if (compilation.GetTypeByMetadataName(type) is { } symbol)
+            {
+                foreach (string name in names)
+                {
+                    members.UnionWith(symbol.GetMembers(name).OfType<IMethodSymbol>());
+                }
+            }
+        }
+
+        return members.ToImmutable();
+    }
 
     /// <summary>Task, Task&lt;T&gt;, ValueTask or ValueTask&lt;T&gt;.</summary>
     public bool IsTaskLike(ITypeSymbol? type)

@@ -15,6 +15,9 @@ namespace AioRun.Analyzers.LoopSafety;
 /// included: LINQ and callbacks run where they are called);</item>
 /// <item>the <c>[AioRunEntry]</c> method and the methods its <c>ShutdownCallback</c> and <c>ShutdownHandler</c> name,
 /// even when synchronous (the generated program runs all three on the loop thread);</item>
+/// <item>in a compilation that references AioRun.Hosting, the implementations of <c>IHostedService.StartAsync</c>/<c>StopAsync</c>
+/// (and of <c>IHostedLifecycleService</c>'s four) and the overrides of <c>BackgroundService.StartAsync</c>/<c>StopAsync</c>/<c>ExecuteAsync</c>,
+/// even when synchronous (<c>UseAioRun()</c> runs them on the loop thread);</item>
 /// <item>but not the body of a lambda handed to a thread-pool or thread API (<c>RunInExecutor</c>, <c>Task.Run</c>,
 /// <c>TaskFactory.StartNew</c>, <c>ContinueWith</c>, <c>ThreadPool</c>, <c>Parallel</c>, <c>new Thread</c>,
 /// <c>new Timer</c>, a <c>System.Timers.Timer.Elapsed</c> handler), nor anything nested in one;</item>
@@ -320,7 +323,48 @@ internal sealed class LoopCode
             return true;
         }
 
-        return method.MethodKind == MethodKind.Ordinary && method.IsStatic && _syncMembersOnLoop.GetOrAdd(method, IsEntryOrShutdownMember);
+        if (method.IsStatic)
+        {
+            return method.MethodKind == MethodKind.Ordinary && _syncMembersOnLoop.GetOrAdd(method, IsEntryOrShutdownMember);
+        }
+
+        return _known.HostedServiceMembers.Count > 0
+            && method.MethodKind is MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation
+            && method.Name.EndsWith("Async", System.StringComparison.Ordinal)
+            && _syncMembersOnLoop.GetOrAdd(method, IsHostedServiceMember);
+    }
+
+    /// <summary>An override of a BackgroundService member, or an implementation of an IHostedService (or lifecycle) member, that the host runs on the loop.</summary>
+    private bool IsHostedServiceMember(IMethodSymbol method)
+    {
+        ImmutableHashSet<IMethodSymbol> hosted = _known.HostedServiceMembers;
+        for (IMethodSymbol? overridden = method.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+        {
+            if (hosted.Contains(overridden.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        foreach (IMethodSymbol implemented in method.ExplicitInterfaceImplementations)
+        {
+            if (hosted.Contains(implemented.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        foreach (IMethodSymbol member in hosted)
+        {
+            if (member.Name == method.Name
+                && member.ContainingType.TypeKind == TypeKind.Interface
+                && SymbolEqualityComparer.Default.Equals(method.ContainingType.FindImplementationForInterfaceMember(member), method))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The entry, and the shutdown callback and handler it names: the generated program runs each on the loop thread.</summary>

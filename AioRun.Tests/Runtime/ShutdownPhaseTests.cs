@@ -313,6 +313,113 @@ public class ShutdownPhaseTests
     }
 
     [Fact]
+    public void Shutdown_participants_run_after_the_shutdown_callback_as_protected_tasks_in_the_order_added()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram(NoWatchdog);
+        AioLoop loop = program.UseLoop(t.Loop);
+        AioTask worker = loop.CreateTask(() => Aio.Sleep(3600), "worker");
+        var events = new List<string>();
+        t.Logger.Logged += line => events.Add(line);
+        loop.AddShutdownParticipant(async ct =>
+        {
+            // Added while phase 3 runs: it runs in the same phase, after this one.
+            AioLoop.Current.AddShutdownParticipant(_ =>
+            {
+                events.Add("late participant");
+                return Task.CompletedTask;
+            }, "late");
+            await Aio.Sleep(1, ct);
+            events.Add($"first participant: task '{Aio.CurrentTask!.Name}', protected {Aio.CurrentTask.IsProtected}, worker cancelled {worker.IsCancellationRequested}");
+        }, "first");
+        loop.AddShutdownParticipant(_ =>
+        {
+            events.Add("second participant");
+            return Task.CompletedTask;
+        });
+        loop.CallSoon(loop.Stop);
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        program.RunShutdownCallback(_ => events.Add("shutdown callback"));
+        t.AdvanceEachTurn(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2));
+        program.RunShutdownParticipants();
+        RunRemainingPhases(program);
+
+        Assert.Equal(
+            new[]
+            {
+                "Entering shutdown phase.",
+                "shutdown callback",
+                "first participant: task 'first', protected True, worker cancelled False",
+                "second participant",
+                "late participant",
+                "Cancelling pending tasks. (1 task)",
+            },
+            events.Take(6));
+        Assert.Equal(0, program.ExitCode());
+        Assert.Throws<InvalidOperationException>(() => loop.AddShutdownParticipant(_ => Task.CompletedTask));
+    }
+
+    [Fact]
+    public void A_failing_shutdown_participant_makes_the_exit_code_1_and_the_next_one_still_runs()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram(NoWatchdog);
+        AioLoop loop = program.UseLoop(t.Loop);
+        bool nextRan = false;
+        loop.AddShutdownParticipant(_ => throw new FormatException("participant failed"), "failing");
+        loop.AddShutdownParticipant(_ =>
+        {
+            nextRan = true;
+            return Task.CompletedTask;
+        });
+        loop.CallSoon(loop.Stop);
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        program.RunShutdownParticipants();
+        RunRemainingPhases(program);
+
+        string report = CaptureFatalReport(() => Assert.Equal(1, program.ExitCode()));
+        Assert.StartsWith("Unhandled exception. System.FormatException: participant failed", report, StringComparison.Ordinal);
+        Assert.True(nextRan);
+        Assert.Equal("Leaving. Bye!", t.Logger.Lines[^1]);
+    }
+
+    [Fact]
+    public void Close_raises_Closing_before_Leaving_Bye_and_Closed_after_it_once_each()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram(NoWatchdog);
+        AioLoop loop = program.UseLoop(t.Loop);
+        var events = new List<string>();
+        t.Logger.Logged += line => events.Add(line);
+        loop.Closing += (sender, _) => events.Add($"Closing (closed: {((AioLoop)sender!).IsClosed})");
+        loop.Closing += (_, _) => throw new FormatException("a Closing handler failed");
+        loop.Closed += (sender, _) => events.Add($"Closed (closed: {((AioLoop)sender!).IsClosed})");
+        loop.CallSoon(loop.Stop);
+
+        loop.RunForever();
+        program.EnterShutdownPhase();
+        program.RunShutdownParticipants();
+        RunRemainingPhases(program);
+        loop.Close();
+
+        Assert.Equal(
+            new[]
+            {
+                "Waiting for executor shutdown.",
+                "Closing (closed: False)",
+                "A handler of AioLoop.Closing threw",
+                "Leaving. Bye!",
+                "Closed (closed: True)",
+            },
+            events.Skip(events.IndexOf("Waiting for executor shutdown.")));
+        Assert.Contains(t.Logger.Entries, e => e.Exception is FormatException);
+    }
+
+    [Fact]
     public void The_exit_code_is_the_int_main_returned_or_0()
     {
         using var t = new TestLoop();

@@ -32,6 +32,46 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedAioRun>
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && !e.StartsWith("lib/net8.0/AioRun.", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void AioRun_keeps_its_single_dependency_and_AioRun_Hosting_depends_on_it_and_on_the_Generic_Host()
+    {
+        (int exit, string output) = _package.Dotnet(
+            Repository.Root,
+            "pack",
+            Path.Combine(Repository.Root, "AioRun.Hosting", "AioRun.Hosting.csproj"),
+            "-c",
+            Repository.Configuration,
+            "--no-build",
+            "-o",
+            _package.Feed,
+            "-p:PackageVersion=" + _package.Version);
+        Assert.True(exit == 0, output);
+
+        Assert.Equal(new[] { "Microsoft.Extensions.Logging.Abstractions" }, Dependencies(_package.NupkgPath).Select(d => d.Id));
+        string hosting = Path.Combine(_package.Feed, $"AioRun.Hosting.{_package.Version}.nupkg");
+        Assert.Equal(
+            new[] { ("AioRun", _package.Version), ("Microsoft.Extensions.Hosting", "8.0.0") },
+            Dependencies(hosting).OrderBy(d => d.Id, StringComparer.Ordinal).Select(d => (d.Id, d.Version)));
+        using ZipArchive nupkg = ZipFile.OpenRead(hosting);
+        string[] entries = nupkg.Entries.Select(e => e.FullName).ToArray();
+        Assert.Contains("lib/net8.0/AioRun.Hosting.dll", entries);
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal) || e.StartsWith("build/", StringComparison.Ordinal));
+    }
+
+    /// <summary>The dependencies of a package's net8.0 group, from its nuspec.</summary>
+    private static IEnumerable<(string Id, string Version)> Dependencies(string nupkgPath)
+    {
+        using ZipArchive nupkg = ZipFile.OpenRead(nupkgPath);
+        ZipArchiveEntry nuspec = nupkg.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using Stream stream = nuspec.Open();
+        System.Xml.Linq.XDocument document = System.Xml.Linq.XDocument.Load(stream);
+        return document.Descendants()
+            .Where(e => e.Name.LocalName == "group" && (string?)e.Attribute("targetFramework") == "net8.0")
+            .SelectMany(g => g.Elements().Where(e => e.Name.LocalName == "dependency"))
+            .Select(d => ((string)d.Attribute("id")!, (string)d.Attribute("version")!))
+            .ToArray();
+    }
+
     [UnixFact]
     public void A_new_console_project_with_the_package_builds_warning_free_runs_and_shuts_down_on_SIGTERM()
     {

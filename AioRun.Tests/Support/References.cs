@@ -21,6 +21,14 @@ internal static class References
     public static readonly ImmutableArray<MetadataReference> Net8 =
         WithAioRun(ImmutableArray.CreateRange<MetadataReference>(Basic.Reference.Assemblies.Net80.References.All));
 
+    /// <summary>A net10.0 app with the Generic Host (its abstractions) and the AioRun package, without AioRun.Hosting.</summary>
+    public static readonly ImmutableArray<MetadataReference> Net10GenericHost = Net10.Add(
+        MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Hosting.IHostedService).Assembly.Location));
+
+    /// <summary>A net10.0 app with the AioRun and AioRun.Hosting packages (and so the Generic Host).</summary>
+    public static readonly ImmutableArray<MetadataReference> Net10Hosted = Net10GenericHost.Add(
+        MetadataReference.CreateFromFile(typeof(AioRun.Hosting.AioHostingExtensions).Assembly.Location));
+
     /// <summary>
     /// For the testing framework: a target framework with no reference-assembly package, so that it downloads
     /// nothing and compiles against the <c>AdditionalReferences</c> given by <see cref="UseOffline"/> only.

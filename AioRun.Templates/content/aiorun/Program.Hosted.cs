@@ -15,11 +15,16 @@ namespace AioRunService1;
 // partial: the source generator writes the rest of Program (the real entry point, the signals, the shutdown).
 static partial class Program
 {
-    [AioRunEntry]
+    // StopOnUnhandledErrors: a host that fails to start, or a service that fails, ends the program with exit code 1
+    // (as host.Run() would), so that the orchestrator restarts it, instead of a process that runs on with nothing in it.
+    [AioRunEntry(StopOnUnhandledErrors = true)]
     static async Task Main(string[] args)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
         builder.UseAioRun();
+        // How long the hosted services' StopAsync may take (the Generic Host's default is 30 s). It comes before
+        // AioRun's own shutdown timeout (in the csproj): keep the two together below docker stop's 10 s grace.
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(3));
         builder.Services.AddHostedService<Worker>();
         IHost host = builder.Build();
         await host.StartAsync(Aio.CancellationToken);

@@ -33,10 +33,14 @@ internal static class AnalyzerVerifier<TAnalyzer>
         return test.RunAsync();
     }
 
-    public static CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> Create(string source, bool referenceAioRun = true)
+    public static CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> Create(string source, bool referenceAioRun = true) =>
+        Create(source, referenceAioRun ? References.Net10 : References.Net10Framework);
+
+    /// <summary>A test that compiles against <paramref name="references"/> (e.g. <see cref="References.Net10Hosted"/>).</summary>
+    public static CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> Create(string source, ImmutableArray<Microsoft.CodeAnalysis.MetadataReference> references)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
-        test.UseOffline(referenceAioRun ? References.Net10 : References.Net10Framework);
+        test.UseOffline(references);
         return test;
     }
 }
