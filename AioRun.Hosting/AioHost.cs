@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
@@ -139,7 +140,9 @@ internal sealed partial class AioHost : IHost, IAsyncDisposable
     private static string? RunHelperOnTheStack()
     {
         const string Helpers = "Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.";
-        string stack = Environment.StackTrace;
+        // Without file information: Environment.StackTrace would read the PDBs, and this runs on each read of
+        // ApplicationStopping on the loop. The frames' names are all it needs.
+        string stack = new StackTrace(fNeedFileInfo: false).ToString();
         string? outermost = null;
         for (int at = stack.IndexOf(Helpers, StringComparison.Ordinal); at >= 0; at = stack.IndexOf(Helpers, at + 1, StringComparison.Ordinal))
         {

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
 
 namespace AioRun;
 
@@ -206,21 +207,7 @@ public sealed class AioProgram : IDisposable
     {
         ArgumentNullException.ThrowIfNull(callback);
         AioLoop loop = Loop;
-        Task outcome = loop.RunUntilDone(_ => callback(loop), "shutdown_callback");
-        if (!outcome.IsFaulted)
-        {
-            return;
-        }
-
-        Exception error = outcome.Exception!.InnerException ?? outcome.Exception;
-        if (loop.UnhandledError is not null)
-        {
-            Log.ShutdownCallbackErrorIgnored(loop.Logger, error);
-        }
-        else
-        {
-            _shutdownCallbackError ??= error;
-        }
+        RunPhase3Work(_ => callback(loop), "shutdown_callback", static (logger, _, error) => Log.ShutdownCallbackErrorIgnored(logger, error));
     }
 
     /// <summary>
@@ -231,24 +218,34 @@ public sealed class AioProgram : IDisposable
     /// </summary>
     public void RunShutdownParticipants()
     {
-        AioLoop loop = Loop;
-        while (loop.TakeShutdownParticipant() is { } participant)
+        while (Loop.TakeShutdownParticipant() is { } participant)
         {
-            Task outcome = loop.RunUntilDone(participant.Work, participant.Name);
-            if (!outcome.IsFaulted)
-            {
-                continue;
-            }
+            RunPhase3Work(participant.Work, participant.Name, Log.ShutdownParticipantErrorIgnored);
+        }
+    }
 
-            Exception error = outcome.Exception!.InnerException ?? outcome.Exception;
-            if (loop.UnhandledError is not null)
-            {
-                Log.ShutdownParticipantErrorIgnored(loop.Logger, participant.Name, error);
-            }
-            else
-            {
-                _shutdownCallbackError ??= error;
-            }
+    /// <summary>
+    /// Phase 3's one rule for the shutdown callback and the participants: <paramref name="work"/> runs as a protected task
+    /// until it is done; its failure is reported after the shutdown (exit code 1), or only logged (through
+    /// <paramref name="logIgnored"/>) when an unhandled error already stopped the loop.
+    /// </summary>
+    private void RunPhase3Work(Func<CancellationToken, Task> work, string name, Action<ILogger, string, Exception> logIgnored)
+    {
+        AioLoop loop = Loop;
+        Task outcome = loop.RunUntilDone(work, name);
+        if (!outcome.IsFaulted)
+        {
+            return;
+        }
+
+        Exception error = outcome.Exception!.InnerException ?? outcome.Exception;
+        if (loop.UnhandledError is not null)
+        {
+            logIgnored(loop.Logger, name, error);
+        }
+        else
+        {
+            _shutdownCallbackError ??= error;
         }
     }
 

@@ -297,5 +297,4 @@ internal static class TaskState
 
         return statement.AssignsTo(symbol);
     }
-
 }
