@@ -162,6 +162,7 @@ public class MetricsTests
                 }
             },
         };
+        AioMetrics.CreateInstruments();
         listener.Start();
 
         Assert.Equal(
@@ -175,6 +176,26 @@ public class MetricsTests
                 ["aiorun.executor.queued"] = "{work_item}",
             },
             units);
+    }
+
+    [Fact]
+    public void A_listener_learns_of_the_instruments_that_the_first_loop_has_made_off_its_thread()
+    {
+        using var published = new ManualResetEventSlim();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == AioMetrics.MeterName && instrument.Name == "aiorun.tasks.created")
+                {
+                    published.Set();
+                }
+            },
+        };
+        listener.Start();
+        using var loop = new AioLoop();
+
+        Assert.True(published.Wait(TimeSpan.FromSeconds(30)), "aiorun.tasks.created was never published");
     }
 
     /// <summary>A <see cref="MeterListener"/> on some of AioRun's instruments that keeps what each loop measured.</summary>
@@ -195,6 +216,7 @@ public class MetricsTests
             _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Add(instrument, value, tags));
             _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
             _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
+            AioMetrics.CreateInstruments(); // the first loop has them made on the thread pool; these tests read them at once
             _listener.Start();
         }
 
