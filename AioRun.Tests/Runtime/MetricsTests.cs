@@ -216,7 +216,7 @@ public class MetricsTests
             _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Add(instrument, value, tags));
             _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
             _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
-            AioMetrics.CreateInstruments(); // the first loop has them made on the thread pool; these tests read them at once
+            AioMetrics.CreateInstruments(); // the first loop has them made on a background thread; these tests read them at once
             _listener.Start();
         }
 
