@@ -8,7 +8,8 @@ namespace AioRun.Benchmarks.Peers;
 /// <summary>
 /// The subject apps of the peers benchmark (<c>AioRun.Benchmarks/subjects/</c>), published once per set of inputs:
 /// framework-dependent (JIT, run through the app host as <c>dotnet new console</c> makes it) and NativeAOT (with
-/// invariant globalization, as <c>dotnet new console --aot</c> makes it). A publish is kept under
+/// invariant globalization, as <c>dotnet new console --aot</c> makes it); the AioRun subjects reference the AioRun package,
+/// packed from the repository. A publish is kept under
 /// <c>artifacts/peers/&lt;subject&gt;-&lt;kind&gt;-&lt;hash of its inputs&gt;</c>, so a later run with the same sources reuses it.
 /// </summary>
 internal static class Subjects
@@ -55,6 +56,13 @@ internal static class Subjects
             WorkingDirectory = Root,
         };
         var args = new List<string> { "publish", project, "-c", "Release", "-o", output, "--nologo", "-nodeReuse:false" };
+        if (subject != PlainConsole)
+        {
+            // AioRun as a package user has it (with its ReadyToRun code where the package carries it), not as a project reference.
+            (string feed, string version) = Package();
+            args.AddRange([$"-p:AioRunPackageVersion={version}", $"-p:RestoreAdditionalProjectSources={feed}"]);
+        }
+
         if (native)
         {
             args.AddRange(["-r", RuntimeInformation.RuntimeIdentifier, "-p:PeersNative=true"]);
@@ -81,17 +89,64 @@ internal static class Subjects
         }
     }
 
+    private static readonly string[] PackageInputs = ["AioRun.Runtime", "AioRun.Shared", "AioRun.Generator", "AioRun.Analyzers", "AioRun.Analyzers.CodeFixes", "build", "README.md"];
+
+    /// <summary>
+    /// The AioRun package, packed into <c>artifacts/peers/feed</c> once per set of its inputs, with a version of its own
+    /// (<c>0.1.0-peers.&lt;hash&gt;</c>), so that NuGet's package cache never hands out an older build under the same version.
+    /// </summary>
+    private static (string Feed, string Version) Package()
+    {
+        string feed = Path.Combine(Root, "artifacts", "peers", "feed");
+        string version = "0.1.0-peers." + Hash(PackageInputs, "package");
+        if (File.Exists(Path.Combine(feed, $"AioRun.{version}.nupkg")))
+        {
+            return (feed, version);
+        }
+
+        Console.Error.Write($"  packing AioRun {version} ...");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Root };
+        foreach (string arg in new[] { "pack", Path.Combine(Root, "AioRun.Runtime", "AioRun.Runtime.csproj"), "-c", "Release", "-o", feed, "--nologo", "-nodeReuse:false", "-p:PackageVersion=" + version })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using Process pack = Process.Start(info)!;
+        Task<string> stdout = pack.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = pack.StandardError.ReadToEndAsync();
+        pack.WaitForExit();
+        if (pack.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet pack of AioRun failed (exit code {pack.ExitCode}):{Environment.NewLine}{stdout.Result}{stderr.Result}");
+        }
+
+        foreach (string stale in Directory.EnumerateFiles(feed, "AioRun.*.nupkg").Where(f => !f.EndsWith($"AioRun.{version}.nupkg", StringComparison.Ordinal)))
+        {
+            File.Delete(stale);
+        }
+
+        Console.Error.WriteLine(" done");
+        return (feed, version);
+    }
+
     /// <summary>A hash of every source the subject is made from (file names and contents).</summary>
     private static string InputHash(string subject, bool native)
     {
         string[] folders = subject == PlainConsole
             ? [Path.Combine("AioRun.Benchmarks", "subjects", subject)]
-            : ["AioRun.Runtime", "AioRun.Shared", "AioRun.Generator", "AioRun.Analyzers", "AioRun.Analyzers.CodeFixes", "build", Path.Combine("AioRun.Benchmarks", "subjects", subject)];
+            : [.. PackageInputs, Path.Combine("AioRun.Benchmarks", "subjects", subject)];
+        return Hash(folders, RuntimeInformation.RuntimeIdentifier + (native ? " native" : " jit"));
+    }
+
+    private static string Hash(string[] inputs, string salt)
+    {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(RuntimeInformation.RuntimeIdentifier + (native ? " native" : " jit")));
+        hash.AppendData(Encoding.UTF8.GetBytes(salt));
+        string[] folders = inputs.Where(i => Directory.Exists(Path.Combine(Root, i))).ToArray();
+        string[] single = inputs.Where(i => File.Exists(Path.Combine(Root, i))).ToArray();
         IEnumerable<string> files = folders
             .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(Root, folder), "*", SearchOption.AllDirectories))
-            .Concat(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" }.Select(file => Path.Combine(Root, file)))
+            .Concat(single.Concat(["Directory.Build.props", "Directory.Packages.props", "global.json"]).Select(file => Path.Combine(Root, file)))
             .Where(file => File.Exists(file) && !IsBuildOutput(file))
             .Order(StringComparer.Ordinal);
         foreach (string file in files)
