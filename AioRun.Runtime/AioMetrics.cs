@@ -26,10 +26,10 @@ namespace AioRun;
 /// (a loop blocked by one callback shows that callback's time). Loops register when created and unregister when closed;
 /// a loop dropped without being closed is forgotten once the GC has collected it.
 /// <para>
-/// The meter, its instruments and the probe's timer are made on a short-lived background thread when the first loop is
-/// created, not on the thread that creates it: a program that nobody measures does not wait for the metrics machinery at its start.
-/// A listener learns of them when they are published (<c>MeterListener.InstrumentPublished</c>), a moment after the
-/// first loop exists.
+/// The meter, its instruments and the probe's timer are made on a short-lived background thread when a loop first waits
+/// for work, not when the first loop is created: a program that nobody measures does not wait for the metrics machinery
+/// at its start or at its exit. A listener learns of them when they are published
+/// (<c>MeterListener.InstrumentPublished</c>), a moment after the first loop went idle.
 /// </para>
 /// </remarks>
 public static class AioMetrics
@@ -46,7 +46,7 @@ public static class AioMetrics
     private static int s_lastLoopId;
     private static int s_instrumentsRequested;
 
-    /// <summary>Registers a new loop (weakly) and gives it its number; the first one has the instruments made.</summary>
+    /// <summary>Registers a new loop (weakly) and gives it its number.</summary>
     internal static int Register(AioLoop loop)
     {
         int id;
@@ -61,14 +61,22 @@ public static class AioMetrics
             id = ++s_lastLoopId;
         }
 
-        if (Interlocked.Exchange(ref s_instrumentsRequested, 1) == 0)
+        return id;
+    }
+
+    /// <summary>
+    /// A loop is about to wait for work for the first time: the first such call has the instruments made, on a thread of
+    /// its own. Not earlier: a program that ends before its loop ever waits would otherwise wait at its exit for that thread
+    /// (the runtime's exit takes the event source that the meter's creation is still setting up), and not on the loop's
+    /// thread, whose first wait must not turn into several milliseconds of work. A thread rather than the thread pool,
+    /// whose own start costs about as much as the meter. Any thread.
+    /// </summary>
+    internal static void OnLoopIdle()
+    {
+        if (Volatile.Read(ref s_instrumentsRequested) == 0 && Interlocked.Exchange(ref s_instrumentsRequested, 1) == 0)
         {
-            // Off the creating thread: the meter costs a program's start several milliseconds (see the remarks). A thread
-            // of its own rather than the thread pool, whose own start would cost the program about as much again.
             new Thread(static () => Instruments.Create()) { IsBackground = true, Name = "AioRun metrics setup" }.UnsafeStart();
         }
-
-        return id;
     }
 
     /// <summary>Makes the meter and its instruments now, if the background thread has not yet (for a reader that must see them at once).</summary>
