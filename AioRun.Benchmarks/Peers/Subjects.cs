@@ -17,6 +17,7 @@ internal static class Subjects
     public const string Sleepers = "Sleepers";
     public const string EmptyEntry = "EmptyEntry";
     public const string PlainConsole = "PlainConsole";
+    public const string SignalFloor = "SignalFloor";
 
     /// <summary>The repository root (the folder with AioRun.sln), found from the benchmark's own folder.</summary>
     public static string Root { get; } = FindRoot();
@@ -56,7 +57,7 @@ internal static class Subjects
             WorkingDirectory = Root,
         };
         var args = new List<string> { "publish", project, "-c", "Release", "-o", output, "--nologo", "-nodeReuse:false" };
-        if (subject != PlainConsole)
+        if (subject is not (PlainConsole or SignalFloor))
         {
             // AioRun as a package user has it (with its ReadyToRun code where the package carries it), not as a project reference.
             (string feed, string version) = Package();
@@ -132,7 +133,7 @@ internal static class Subjects
     /// <summary>A hash of every source the subject is made from (file names and contents).</summary>
     private static string InputHash(string subject, bool native)
     {
-        string[] folders = subject == PlainConsole
+        string[] folders = subject is PlainConsole or SignalFloor
             ? [Path.Combine("AioRun.Benchmarks", "subjects", subject)]
             : [.. PackageInputs, Path.Combine("AioRun.Benchmarks", "subjects", subject)];
         return Hash(folders, RuntimeInformation.RuntimeIdentifier + (native ? " native" : " jit"));
