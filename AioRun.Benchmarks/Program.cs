@@ -1,8 +1,9 @@
 using AioRun.Benchmarks.Analyzers;
 using AioRun.Benchmarks.Generator;
+using AioRun.Benchmarks.Peers;
 using AioRun.Benchmarks.Runtime;
 
-// dotnet run -c Release --project AioRun.Benchmarks -- [runtime|analyzers|generator] [options]
+// dotnet run -c Release --project AioRun.Benchmarks -- [runtime|peers|analyzers|generator] [options]
 string suite = args.Length > 0 ? args[0] : "runtime";
 string[] rest = args.Length > 0 ? args[1..] : args;
 
@@ -10,11 +11,13 @@ switch (suite)
 {
     case "runtime":
         return RuntimeBenchmarks.Run(rest);
+    case "peers":
+        return PeerBenchmarks.Run(rest);
     case "analyzers":
         return AnalyzerBenchmark.Run(rest);
     case "generator":
         return GeneratorBenchmark.Run(rest);
     default:
-        Console.Error.WriteLine($"Unknown benchmark suite '{suite}'. Use one of: runtime (the default), analyzers, generator.");
+        Console.Error.WriteLine($"Unknown benchmark suite '{suite}'. Use one of: runtime (the default), peers, analyzers, generator.");
         return 2;
 }

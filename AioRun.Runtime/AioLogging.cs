@@ -52,7 +52,8 @@ public static class AioLogging
     /// <summary>The default logger: standard error, plain lines.</summary>
     public static ILogger DefaultLogger => s_default;
 
-    private sealed class StderrLogger : ILogger
+    /// <summary>The default logger; the runtime's own lifecycle lines reach it through <see cref="Write"/>, without a formatter.</summary>
+    internal sealed class StderrLogger : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -66,13 +67,26 @@ public static class AioLogging
                 return;
             }
 
-            string message = formatter(state, exception);
+            WriteLine(exception is null ? formatter(state, exception) : formatter(state, exception) + Environment.NewLine + exception);
+        }
+
+        /// <summary>Writes <paramref name="message"/> as <see cref="Log{TState}"/> would with a plain message and no exception.</summary>
+        public void Write(LogLevel logLevel, string message)
+        {
+            if (IsEnabled(logLevel))
+            {
+                WriteLine(message);
+            }
+        }
+
+        private static void WriteLine(string line)
+        {
             TextWriter output = Output;
             try
             {
                 lock (output)
                 {
-                    output.WriteLine(exception is null ? message : message + Environment.NewLine + exception);
+                    output.WriteLine(line);
                     output.Flush();
                 }
             }

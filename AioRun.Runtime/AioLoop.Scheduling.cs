@@ -207,6 +207,19 @@ public partial class AioLoop
         }
     }
 
+    /// <summary>Queues the runtime's own <paramref name="callback"/> on the loop as <see cref="Post"/> does. Any thread.</summary>
+    internal void PostInternal(Action<object?> callback, object? state)
+    {
+        if (ReferenceEquals(t_current, this))
+        {
+            _ready.Enqueue(callback, state);
+        }
+        else
+        {
+            EnqueueThreadsafe(new WorkItem(callback, state));
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="d"/> on the loop and waits for it. On the loop thread it runs at once; from
     /// another thread it is queued and the caller blocks until it ran, and its exception is rethrown.

@@ -104,7 +104,10 @@ public partial class AioLoop
         }
 
         watchdog.Stop();
-        if ((watchdog.Thread.ThreadState & ThreadState.Unstarted) == 0 && watchdog.Thread != Thread.CurrentThread)
+        // The join lets a block that has just ended be reported before the loop's last words. A monitor that has not
+        // taken two samples cannot report one (a block is seen only from the second sample on, and the loop no longer
+        // runs), so a program that ends at once does not wait for a thread that has barely started.
+        if (watchdog.Samples >= 2 && (watchdog.Thread.ThreadState & ThreadState.Unstarted) == 0 && watchdog.Thread != Thread.CurrentThread)
         {
             watchdog.Thread.Join(s_watchdogLastSample);
         }

@@ -25,6 +25,12 @@ namespace AioRun;
 /// a second, a process-wide timer posts a probe to each running loop and the probe records how long it waited
 /// (a loop blocked by one callback shows that callback's time). Loops register when created and unregister when closed;
 /// a loop dropped without being closed is forgotten once the GC has collected it.
+/// <para>
+/// The meter, its instruments and the probe's timer are made on a short-lived background thread when a loop first waits
+/// for work, not when the first loop is created: a program that nobody measures does not wait for the metrics machinery
+/// at its start or at its exit. A listener learns of them when they are published
+/// (<c>MeterListener.InstrumentPublished</c>), a moment after the first loop went idle.
+/// </para>
 /// </remarks>
 public static class AioMetrics
 {
@@ -35,26 +41,15 @@ public static class AioMetrics
     public const string LoopTag = "aiorun.loop";
 
     private static readonly TimeSpan s_probeInterval = TimeSpan.FromSeconds(1);
-    private static readonly Meter s_meter = new(MeterName);
-    private static readonly Histogram<double> s_lag = s_meter.CreateHistogram<double>(
-        "aiorun.loop.lag", "ms", "How long work posted to the loop waited before it ran (a probe, once a second, while this is listened to).");
 
     private static readonly List<WeakReference<AioLoop>> s_loops = new();
     private static int s_lastLoopId;
-    private static Timer? s_probeTimer;
-
-    static AioMetrics()
-    {
-        s_meter.CreateObservableGauge("aiorun.tasks.active", () => Observe(static loop => loop.PendingTaskCount), "{task}", "Tracked tasks that are not done yet.");
-        s_meter.CreateObservableCounter("aiorun.tasks.created", () => Observe(static loop => loop.CreatedTaskCount), "{task}", "Tracked tasks created.");
-        s_meter.CreateObservableCounter("aiorun.loop.callbacks", () => Observe(static loop => loop.CallbackCount), "{callback}", "Callbacks the loop ran.");
-        s_meter.CreateObservableGauge("aiorun.executor.active", () => Observe(static loop => loop.ExecutorActive), "{work_item}", "Executor work items handed to worker threads.");
-        s_meter.CreateObservableGauge("aiorun.executor.queued", () => Observe(static loop => loop.ExecutorQueued), "{work_item}", "Executor work items waiting for a worker (ExecutorWorkers).");
-    }
+    private static int s_instrumentsRequested;
 
     /// <summary>Registers a new loop (weakly) and gives it its number.</summary>
     internal static int Register(AioLoop loop)
     {
+        int id;
         lock (s_loops)
         {
             if (s_loops.Count >= 16 && s_loops.Count == s_loops.Capacity)
@@ -63,10 +58,29 @@ public static class AioMetrics
             }
 
             s_loops.Add(new WeakReference<AioLoop>(loop));
-            s_probeTimer ??= StartProbeTimer();
-            return ++s_lastLoopId;
+            id = ++s_lastLoopId;
+        }
+
+        return id;
+    }
+
+    /// <summary>
+    /// A loop is about to wait for work for the first time: the first such call has the instruments made, on a thread of
+    /// its own. Not earlier: a program that ends before its loop ever waits would otherwise wait at its exit for that thread
+    /// (the runtime's exit takes the event source that the meter's creation is still setting up), and not on the loop's
+    /// thread, whose first wait must not turn into several milliseconds of work. A thread rather than the thread pool,
+    /// whose own start costs about as much as the meter. Any thread.
+    /// </summary>
+    internal static void OnLoopIdle()
+    {
+        if (Volatile.Read(ref s_instrumentsRequested) == 0 && Interlocked.Exchange(ref s_instrumentsRequested, 1) == 0)
+        {
+            new Thread(static () => Instruments.Create()) { IsBackground = true, Name = "AioRun metrics setup" }.UnsafeStart();
         }
     }
+
+    /// <summary>Makes the meter and its instruments now, if the background thread has not yet (for a reader that must see them at once).</summary>
+    internal static void CreateInstruments() => Instruments.Create();
 
     /// <summary>Forgets a closed loop.</summary>
     internal static void Unregister(AioLoop loop)
@@ -86,14 +100,14 @@ public static class AioMetrics
         }
     }
 
-    internal static void RecordLag(double milliseconds, KeyValuePair<string, object?> loopTag) => s_lag.Record(milliseconds, loopTag);
+    internal static void RecordLag(double milliseconds, KeyValuePair<string, object?> loopTag) => Instruments.Lag.Record(milliseconds, loopTag);
 
     private static Timer StartProbeTimer()
     {
         // The timer lives as long as the process: it must not carry the ExecutionContext of the code that made the first loop.
         TimerCallback tick = static _ =>
         {
-            if (s_lag.Enabled)
+            if (Instruments.Lag.Enabled)
             {
                 ProbeLag();
             }
@@ -107,6 +121,30 @@ public static class AioMetrics
         {
             return new Timer(tick, null, s_probeInterval, s_probeInterval);
         }
+    }
+
+    /// <summary>The meter, its instruments and the probe's timer: made once, by the first use of this class.</summary>
+    private static class Instruments
+    {
+        public static readonly Meter Meter = new(MeterName);
+
+        public static readonly Histogram<double> Lag = Meter.CreateHistogram<double>(
+            "aiorun.loop.lag", "ms", "How long work posted to the loop waited before it ran (a probe, once a second, while this is listened to).");
+
+        private static readonly Timer s_probeTimer;
+
+        static Instruments()
+        {
+            Meter.CreateObservableGauge("aiorun.tasks.active", () => Observe(static loop => loop.PendingTaskCount), "{task}", "Tracked tasks that are not done yet.");
+            Meter.CreateObservableCounter("aiorun.tasks.created", () => Observe(static loop => loop.CreatedTaskCount), "{task}", "Tracked tasks created.");
+            Meter.CreateObservableCounter("aiorun.loop.callbacks", () => Observe(static loop => loop.CallbackCount), "{callback}", "Callbacks the loop ran.");
+            Meter.CreateObservableGauge("aiorun.executor.active", () => Observe(static loop => loop.ExecutorActive), "{work_item}", "Executor work items handed to worker threads.");
+            Meter.CreateObservableGauge("aiorun.executor.queued", () => Observe(static loop => loop.ExecutorQueued), "{work_item}", "Executor work items waiting for a worker (ExecutorWorkers).");
+            s_probeTimer = StartProbeTimer();
+        }
+
+        /// <summary>Runs the static constructor, once (the runtime makes any other thread that calls this wait for it).</summary>
+        public static void Create() => GC.KeepAlive(s_probeTimer);
     }
 
     private static List<AioLoop> LiveLoops()

@@ -44,6 +44,7 @@ public sealed class AioProgram : IDisposable
     private int _signalState = SignalsListening;
     private AioLoop? _loop;
     private Action<AioLoop> _shutdownHandler = DefaultShutdownHandler;
+    private bool _defaultHandler = true; // ShutdownHandler was never set: the first signal's line can be written at once
     private bool _signalBeforeLoop; // the first signal came before UseLoop, which delivers it
     private Exception? _shutdownCallbackError;
     private readonly SystemdNotifier? _systemd = SystemdNotifier.FromEnvironment(); // null unless NOTIFY_SOCKET is set
@@ -68,7 +69,11 @@ public sealed class AioProgram : IDisposable
     public Action<AioLoop> ShutdownHandler
     {
         get => _shutdownHandler;
-        set => _shutdownHandler = value ?? throw new ArgumentNullException(nameof(value));
+        set
+        {
+            _shutdownHandler = value ?? throw new ArgumentNullException(nameof(value));
+            _defaultHandler = false;
+        }
     }
 
     /// <summary>The default reaction to the first signal: log <c>Stopping the loop</c> and stop the loop.</summary>
@@ -410,7 +415,25 @@ public sealed class AioProgram : IDisposable
             }
         }
 
+        if (_defaultHandler && loop.Logger is AioLogging.StderrLogger)
+        {
+            // The default handler with the default logger: its line goes out from the signal's thread at once, instead
+            // of after whatever the loop is doing and a wake-up; the loop stops in its next turn, as the handler would.
+            Log.StoppingTheLoop(loop.Logger);
+            loop.CallSoonThreadsafe(StopAfterSignal);
+            return;
+        }
+
         loop.CallSoonThreadsafe(RunShutdownHandler);
+    }
+
+    /// <summary>The rest of the default handler after <see cref="OnSignal"/> wrote its line: stop the loop.</summary>
+    private void StopAfterSignal()
+    {
+        if (Volatile.Read(ref _signalState) != ShuttingDown)
+        {
+            Loop.Stop();
+        }
     }
 
     /// <summary>

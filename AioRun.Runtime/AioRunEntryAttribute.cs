@@ -15,7 +15,7 @@ public sealed class AioRunEntryAttribute : Attribute
     public bool StopOnUnhandledErrors { get; set; }
 
     /// <summary>Seconds the shutdown waits for pending tasks. Default <see cref="AioRunOptions.DefaultShutdownTimeout"/>; csproj <c>AioRunShutdownTimeout</c>.</summary>
-    public double ShutdownTimeoutSeconds { get; set; } = EntryOptions.ShutdownTimeoutSeconds.Default;
+    public double ShutdownTimeoutSeconds { get; set; } = EntryOptions.DefaultShutdownTimeoutSeconds;
 
     /// <summary>The most executor work items at once; 0 (the default) for no bound. csproj <c>AioRunExecutorWorkers</c>.</summary>
     public int ExecutorWorkers { get; set; }
@@ -30,7 +30,7 @@ public sealed class AioRunEntryAttribute : Attribute
     /// Milliseconds one callback may hold the loop thread before a warning names it; 0 turns the watchdog off. Default
     /// <see cref="AioRunOptions.DefaultLoopLagWarning"/>; csproj <c>AioRunLoopLagWarning</c>.
     /// </summary>
-    public int LoopLagWarningMilliseconds { get; set; } = EntryOptions.LoopLagWarningMilliseconds.Default;
+    public int LoopLagWarningMilliseconds { get; set; } = EntryOptions.DefaultLoopLagWarningMilliseconds;
 
     /// <summary>
     /// The name of a static method of the same type run after the loop stops and before tasks are cancelled:

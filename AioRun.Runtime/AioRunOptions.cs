@@ -8,7 +8,7 @@ namespace AioRun;
 public sealed class AioRunOptions
 {
     /// <summary>The default <see cref="ShutdownTimeout"/>: 60 seconds, as aiorun's <c>timeout_task_shutdown</c> (the options table's default).</summary>
-    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(EntryOptions.ShutdownTimeoutSeconds.Default);
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(EntryOptions.DefaultShutdownTimeoutSeconds);
 
     private readonly TimeSpan _shutdownTimeout = DefaultShutdownTimeout;
     private readonly int? _executorWorkers;
@@ -58,7 +58,7 @@ public sealed class AioRunOptions
     public bool EscalateOnSecondSignal { get; init; }
 
     /// <summary>The default <see cref="LoopLagWarning"/>: 100 ms (the options table's default).</summary>
-    public static readonly TimeSpan DefaultLoopLagWarning = TimeSpan.FromMilliseconds(EntryOptions.LoopLagWarningMilliseconds.Default);
+    public static readonly TimeSpan DefaultLoopLagWarning = TimeSpan.FromMilliseconds(EntryOptions.DefaultLoopLagWarningMilliseconds);
 
     private readonly TimeSpan _loopLagWarning = DefaultLoopLagWarning;
 

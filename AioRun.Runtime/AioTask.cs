@@ -42,6 +42,10 @@ public partial class AioTask : IReportsUnobservedFailure
     // The last AioRun awaitable the task's code created, for the task report; written by the task's code, read by any thread.
     private IReportedWait? _waitingOn;
 
+    // The task's sleep on its own token (Aio.Sleep without a token), which Cancel cancels directly: no registration on
+    // the token source per sleeping task. Set on the loop thread, taken by Cancel on any thread.
+    private SleepTimer? _sleep;
+
     /// <summary>The task's slot in the loop's registry while it is pending.</summary>
     internal int RegistryIndex = -1;
 
@@ -163,10 +167,39 @@ public partial class AioTask : IReportsUnobservedFailure
         if (Interlocked.Exchange(ref _cancelRequested, 1) == 0)
         {
             Volatile.Read(ref _cts)?.Cancel();
+            Interlocked.Exchange(ref _sleep, null)?.Cancel();
         }
 
         return true;
     }
+
+    /// <summary>
+    /// Takes <paramref name="sleep"/> as the sleep that <see cref="Cancel"/> cancels directly. Loop thread; the sleep is new.
+    /// </summary>
+    /// <returns><see langword="false"/> if the task already has such a sleep going on (the sleep must then register on the token).</returns>
+    internal bool WatchSleep(SleepTimer sleep)
+    {
+        if (Volatile.Read(ref _sleep) is not null)
+        {
+            return false;
+        }
+
+        sleep.Owner = this;
+        Interlocked.Exchange(ref _sleep, sleep);
+        if (IsCancellationRequested && Interlocked.CompareExchange(ref _sleep, null, sleep) == sleep)
+        {
+            // Cancel ran meanwhile on another thread and did not see the sleep: cancel it here (exactly one of us takes it).
+            sleep.Cancel();
+        }
+
+        return true;
+    }
+
+    /// <summary>The sleep ended: it is no longer the one to cancel.</summary>
+    internal void ForgetSleep(SleepTimer sleep) => Interlocked.CompareExchange(ref _sleep, null, sleep);
+
+    /// <summary>The sleep that was the whole of the work ended (see <see cref="SleepTimer.FinishOwnerWhenDone"/>); on the loop.</summary>
+    internal void OnSleepDone() => OnInnerCompleted((Task)_workOrInner!);
 
     /// <summary>Gets an awaiter; awaiting the task observes its outcome (a failure is then not reported as unhandled).</summary>
     /// <returns>The awaiter.</returns>
@@ -296,6 +329,12 @@ public partial class AioTask : IReportsUnobservedFailure
         }
 
         _workOrInner = inner;
+        if (Volatile.Read(ref _sleep) is { } sleep && ReferenceEquals(sleep.Task, inner) && sleep.FinishOwnerWhenDone())
+        {
+            // The work is one Aio.Sleep (CreateTask(() => Aio.Sleep(..))): the timer finishes this task when it ends.
+            return;
+        }
+
         TaskCompletionHook hook = Loop.RentHook();
         hook.Task = this;
 

@@ -4,32 +4,117 @@ using Microsoft.Extensions.Logging;
 namespace AioRun;
 
 /// <summary>Every line the runtime logs: the lifecycle lines are aiorun's own texts.</summary>
+/// <remarks>
+/// The lifecycle lines go straight to the default logger when it is the loop's logger (the usual program): a program
+/// that logs only those lines then never defines the structured messages (LoggerMessage.Define parses every template
+/// when the class is first used, and each generic instantiation costs the JIT), which is most of the time to the
+/// first line after a signal and a good part of a small program's start. Any other logger gets the structured messages.
+/// </remarks>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Stopping the loop")]
-    public static partial void StoppingTheLoop(ILogger logger);
+    public static void StoppingTheLoop(ILogger logger)
+    {
+        if (logger is AioLogging.StderrLogger plain)
+        {
+            plain.Write(LogLevel.Information, "Stopping the loop");
+        }
+        else
+        {
+            Structured.StoppingTheLoop(logger);
+        }
+    }
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Entering shutdown phase.")]
-    public static partial void EnteringShutdownPhase(ILogger logger);
+    public static void EnteringShutdownPhase(ILogger logger)
+    {
+        if (logger is AioLogging.StderrLogger plain)
+        {
+            plain.Write(LogLevel.Information, "Entering shutdown phase.");
+        }
+        else
+        {
+            Structured.EnteringShutdownPhase(logger);
+        }
+    }
 
     /// <summary>aiorun's phase line, with how many tasks it cancels on the same line (the per-task lines are Debug).</summary>
-    public static void CancellingPendingTasks(ILogger logger, int count) => CancellingPendingTasks(logger, count, count == 1 ? "task" : "tasks");
+    public static void CancellingPendingTasks(ILogger logger, int count)
+    {
+        string tasks = count == 1 ? "task" : "tasks";
+        if (logger is AioLogging.StderrLogger plain)
+        {
+            // The text the structured message formats (an int in the invariant culture).
+            if (plain.IsEnabled(LogLevel.Information))
+            {
+                plain.Write(LogLevel.Information, "Cancelling pending tasks. (" + count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + tasks + ")");
+            }
+        }
+        else
+        {
+            Structured.CancellingPendingTasks(logger, count, tasks);
+        }
+    }
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Cancelling pending tasks. ({TaskCount} {Tasks})")]
-    private static partial void CancellingPendingTasks(ILogger logger, int taskCount, string tasks);
+    public static void RunningPendingTasks(ILogger logger)
+    {
+        if (logger is AioLogging.StderrLogger plain)
+        {
+            plain.Write(LogLevel.Information, "Running pending tasks till complete");
+        }
+        else
+        {
+            Structured.RunningPendingTasks(logger);
+        }
+    }
+
+    public static void WaitingForExecutor(ILogger logger)
+    {
+        if (logger is AioLogging.StderrLogger plain)
+        {
+            plain.Write(LogLevel.Information, "Waiting for executor shutdown.");
+        }
+        else
+        {
+            Structured.WaitingForExecutor(logger);
+        }
+    }
+
+    public static void LeavingBye(ILogger logger)
+    {
+        if (logger is AioLogging.StderrLogger plain)
+        {
+            plain.Write(LogLevel.Information, "Leaving. Bye!");
+        }
+        else
+        {
+            Structured.LeavingBye(logger);
+        }
+    }
+
+    /// <summary>The lifecycle lines as structured messages, for any logger other than the default one.</summary>
+    private static partial class Structured
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Stopping the loop")]
+        public static partial void StoppingTheLoop(ILogger logger);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Entering shutdown phase.")]
+        public static partial void EnteringShutdownPhase(ILogger logger);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Cancelling pending tasks. ({TaskCount} {Tasks})")]
+        public static partial void CancellingPendingTasks(ILogger logger, int taskCount, string tasks);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Running pending tasks till complete")]
+        public static partial void RunningPendingTasks(ILogger logger);
+
+        [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Waiting for executor shutdown.")]
+        public static partial void WaitingForExecutor(ILogger logger);
+
+        [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Leaving. Bye!")]
+        public static partial void LeavingBye(ILogger logger);
+    }
 
     // Debug, as in aiorun: a shutdown of 100,000 tasks must not print 100,000 lines by default.
     [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Cancelling task: {TaskName}")]
     public static partial void CancellingTask(ILogger logger, string taskName);
-
-    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Running pending tasks till complete")]
-    public static partial void RunningPendingTasks(ILogger logger);
-
-    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Waiting for executor shutdown.")]
-    public static partial void WaitingForExecutor(ILogger logger);
-
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Leaving. Bye!")]
-    public static partial void LeavingBye(ILogger logger);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Unhandled exception; stopping loop.")]
     public static partial void StoppingOnUnhandled(ILogger logger);

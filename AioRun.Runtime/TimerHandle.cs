@@ -85,9 +85,18 @@ internal sealed class CallbackTimer : TimerHandle
 /// </summary>
 internal sealed class SleepTimer : TimerHandle, IReportedWait
 {
+    private const int OwnerNotWaiting = 0;
+    private const int OwnerWaits = 1; // the owner's work is this sleep alone: its end finishes the owner
+    private const int Done = 2;
+
+    private static readonly Action<object?> s_finishOwner = static state => ((AioTask)state!).OnSleepDone();
+
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenRegistration _registration;
     private CancellationToken _token;
+    // The task whose own cancellation this sleep observes without a registration (AioTask.Cancel cancels the timer).
+    private AioTask? _owner;
+    private int _ownerState;
 
     public SleepTimer(AioLoop loop, long due)
         : base(loop, due)
@@ -95,6 +104,35 @@ internal sealed class SleepTimer : TimerHandle, IReportedWait
     }
 
     public Task Task => _completion.Task;
+
+    /// <summary>Set by the owner task before anyone can cancel the sleep through it.</summary>
+    internal AioTask? Owner
+    {
+        get => _owner;
+        set => _owner = value;
+    }
+
+    /// <summary>
+    /// The owner's work returned this sleep's task: when the sleep ends, the owner finishes from a callback queued on the
+    /// loop (as the continuation on the task would have run), without a continuation or a completion hook.
+    /// </summary>
+    /// <returns>Whether the sleep was still going on (otherwise the owner must look at the task itself).</returns>
+    internal bool FinishOwnerWhenDone() => Interlocked.CompareExchange(ref _ownerState, OwnerWaits, OwnerNotWaiting) == OwnerNotWaiting;
+
+    /// <summary>After the task completed: the owner forgets the sleep, and finishes if its work was this sleep.</summary>
+    private void OnDone()
+    {
+        if (_owner is not { } owner)
+        {
+            return;
+        }
+
+        owner.ForgetSleep(this);
+        if (Interlocked.Exchange(ref _ownerState, Done) == OwnerWaits)
+        {
+            Loop.PostInternal(s_finishOwner, owner);
+        }
+    }
 
     public void ObserveCancellation(CancellationToken token)
     {
@@ -109,6 +147,7 @@ internal sealed class SleepTimer : TimerHandle, IReportedWait
     {
         _registration.Dispose();
         _completion.TrySetResult();
+        OnDone();
     }
 
     public string? DescribeWait(in ReportTime time)
@@ -130,6 +169,13 @@ internal sealed class SleepTimer : TimerHandle, IReportedWait
 
     private protected override void OnCancelled()
     {
+        if (_owner is { } owner && !_token.CanBeCanceled)
+        {
+            // Cancelled by the owner: its token, as a registration on it would have given (made now if nobody asked yet).
+            _token = owner.CancellationToken;
+        }
+
         _completion.TrySetCanceled(_token);
+        OnDone();
     }
 }

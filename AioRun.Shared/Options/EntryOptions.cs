@@ -13,6 +13,15 @@ namespace AioRun.Options;
 /// </summary>
 internal static class EntryOptions
 {
+    /// <summary>
+    /// <see cref="ShutdownTimeoutSeconds"/>'s default, as a constant: the runtime's defaults read it without building this
+    /// table (its delegates and generic rows are JIT work that a program's start does not need).
+    /// </summary>
+    public const double DefaultShutdownTimeoutSeconds = 60;
+
+    /// <summary><see cref="LoopLagWarningMilliseconds"/>'s default, as a constant (see <see cref="DefaultShutdownTimeoutSeconds"/>).</summary>
+    public const int DefaultLoopLagWarningMilliseconds = 100;
+
     /// <summary>The largest timeout a <see cref="TimeSpan"/> can hold, in whole seconds.</summary>
     public static readonly double MaxShutdownTimeoutSeconds = Math.Floor(TimeSpan.MaxValue.TotalSeconds);
 
@@ -23,7 +32,7 @@ internal static class EntryOptions
         name: "ShutdownTimeoutSeconds",
         msbuildProperty: "AioRunShutdownTimeout",
         runtimeProperty: "ShutdownTimeout",
-        defaultValue: 60,
+        defaultValue: DefaultShutdownTimeoutSeconds,
         projectValues: "seconds, zero or more, or Infinity",
         range: "it must be a number of seconds, zero or more (Infinity for no timeout)",
         isValid: IsValidTimeout,
@@ -53,7 +62,7 @@ internal static class EntryOptions
         name: "LoopLagWarningMilliseconds",
         msbuildProperty: "AioRunLoopLagWarning",
         runtimeProperty: "LoopLagWarning",
-        defaultValue: 100,
+        defaultValue: DefaultLoopLagWarningMilliseconds,
         projectValues: "milliseconds, 0 (off) or more",
         range: "it must be a number of milliseconds, 0 (off) or more",
         isValid: static milliseconds => milliseconds >= 0,

@@ -38,6 +38,25 @@ public class ShutdownProcessTests
     }
 
     [UnixFact]
+    public void With_the_default_handler_and_logger_the_first_line_comes_at_once_even_while_the_loop_is_blocked()
+    {
+        // The loop thread blocks on demand (a task reads stdin on it); the line must not wait for it, the stop does.
+        using var child = ChildProcess.StartDotnet(HostDll, "systemd-block");
+        child.WaitForLine("READY");
+        child.WriteLine("block");
+        child.WaitForLine("BLOCKED");
+
+        child.Signal(PosixSignal.SIGTERM);
+        child.WaitForLine("Stopping the loop");
+        child.WriteLine("unblock");
+        int exitCode = child.WaitForExit();
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
+        Lines.AssertInOrder(child.AllLines, "BLOCKED", "Stopping the loop", "UNBLOCKED", "Entering shutdown phase.", "Leaving. Bye!");
+        Assert.Single(child.Stderr, l => l == "Stopping the loop");
+    }
+
+    [UnixFact]
     public void At_Debug_level_the_cancel_phase_names_each_task_it_cancels()
     {
         using var child = ChildProcess.StartDotnet(HostDll, new Dictionary<string, string?> { [AioLogging.LevelVariable] = "Debug" }, "service");

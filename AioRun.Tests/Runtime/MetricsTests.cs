@@ -162,6 +162,7 @@ public class MetricsTests
                 }
             },
         };
+        AioMetrics.CreateInstruments();
         listener.Start();
 
         Assert.Equal(
@@ -175,6 +176,28 @@ public class MetricsTests
                 ["aiorun.executor.queued"] = "{work_item}",
             },
             units);
+    }
+
+    [Fact]
+    public void A_listener_learns_of_the_instruments_that_a_loop_has_made_off_its_thread_when_it_first_waits()
+    {
+        using var published = new ManualResetEventSlim();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == AioMetrics.MeterName && instrument.Name == "aiorun.tasks.created")
+                {
+                    published.Set();
+                }
+            },
+        };
+        listener.Start();
+        using var loop = new AioLoop();
+        loop.CallLater(TimeSpan.FromMilliseconds(1), loop.Stop); // the loop waits for this timer
+        loop.RunForever();
+
+        Assert.True(published.Wait(TimeSpan.FromSeconds(30)), "aiorun.tasks.created was never published");
     }
 
     /// <summary>A <see cref="MeterListener"/> on some of AioRun's instruments that keeps what each loop measured.</summary>
@@ -195,6 +218,7 @@ public class MetricsTests
             _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Add(instrument, value, tags));
             _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
             _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
+            AioMetrics.CreateInstruments(); // a loop has them made on a background thread when it first waits; these tests read them at once
             _listener.Start();
         }
 

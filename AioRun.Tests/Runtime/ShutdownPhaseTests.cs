@@ -602,6 +602,57 @@ public class ShutdownPhaseTests
         Assert.Equal(new[] { "Stopping the loop" }, t.Logger.Lines);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void The_default_logger_writes_the_lifecycle_lines_a_structured_logger_formats(int tasks)
+    {
+        // The default logger gets the lifecycle lines without the structured messages; the text must be the same.
+        string RunPhases(ILogger? logger)
+        {
+            TextWriter original = AioLogging.Output;
+            var captured = new StringWriter();
+            AioLogging.Output = captured;
+            try
+            {
+                using var t = new TestLoop();
+                t.Loop.Logger = logger ?? AioLogging.DefaultLogger;
+
+                using var program = new AioProgram(NoWatchdog);
+                AioLoop loop = program.UseLoop(t.Loop);
+                for (int i = 0; i < tasks; i++)
+                {
+                    loop.CreateTask(() => Aio.Sleep(3600));
+                }
+
+                loop.CallSoon(() => AioProgram.DefaultShutdownHandler(loop));
+                loop.RunForever();
+                program.EnterShutdownPhase();
+                program.CancelPendingTasks();
+                program.RunPendingTasksTillComplete();
+                program.WaitForExecutorShutdown();
+                program.Close();
+            }
+            finally
+            {
+                AioLogging.Output = original;
+            }
+
+            return captured.ToString();
+        }
+
+        var structured = new CapturingLogger();
+        RunPhases(structured);
+        string plain = RunPhases(null);
+
+        string[] expected = structured.Entries.Where(e => e.Level >= LogLevel.Information).Select(e => e.Message).ToArray();
+        Assert.Equal(
+            new[] { "Stopping the loop", "Entering shutdown phase.", $"Cancelling pending tasks. ({tasks} {(tasks == 1 ? "task" : "tasks")})", "Running pending tasks till complete", "Waiting for executor shutdown.", "Leaving. Bye!" },
+            expected);
+        Assert.Equal(expected, plain.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
     private static async Task WaitForCancellation(string name, List<string> seen)
     {
         try

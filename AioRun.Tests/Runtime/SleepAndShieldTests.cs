@@ -104,6 +104,118 @@ public class SleepTests
     }
 
     [Fact]
+    public void A_cancelled_sleep_carries_the_tasks_own_token_whether_or_not_the_task_handed_it_out_before()
+    {
+        using var t = new TestLoop();
+        t.Run(async () =>
+        {
+            CancellationToken seenInside = default;
+            OperationCanceledException? caught = null;
+            AioTask sleeper = Aio.CreateTask(async () =>
+            {
+                try
+                {
+                    await Aio.Sleep(3600);
+                }
+                catch (OperationCanceledException ex)
+                {
+                    caught = ex;
+                    seenInside = Aio.CancellationToken;
+                    throw;
+                }
+            });
+            await Task.Yield();
+            sleeper.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await sleeper);
+
+            Assert.True(sleeper.IsCancelled);
+            Assert.True(seenInside.IsCancellationRequested);
+            Assert.Equal(seenInside, caught!.CancellationToken);
+            Assert.Equal(sleeper.CancellationToken, caught.CancellationToken);
+        });
+    }
+
+    [Fact]
+    public void A_task_whose_work_is_one_sleep_ends_with_it_a_turn_later_succeeded_or_cancelled_never_inside_Cancel()
+    {
+        using var t = new TestLoop();
+        t.Run(async () =>
+        {
+            AioTask wakes = Aio.CreateTask(() => Aio.Sleep(1));
+            AioTask cancelled = Aio.CreateTask(() => Aio.Sleep(3600));
+            await Task.Yield();
+            await Task.Yield();
+
+            Assert.True(cancelled.Cancel());
+            Assert.False(cancelled.IsDone); // the task finishes on the loop, not inside Cancel
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await cancelled);
+            Assert.True(cancelled.IsCancelled);
+
+            t.Time.Advance(TimeSpan.FromSeconds(1));
+            await wakes;
+            Assert.True(wakes.IsCompletedSuccessfully);
+        });
+
+        Assert.Empty(t.Loop.AllTasks());
+    }
+
+    [Fact]
+    public void Every_sleep_of_a_task_is_cancelled_with_it_one_after_another_or_several_at_once()
+    {
+        using var t = new TestLoop();
+        t.Run(async () =>
+        {
+            Task? first = null;
+            Task? second = null;
+            Task? third = null;
+            AioTask sleeper = Aio.CreateTask(async () =>
+            {
+                await Aio.Sleep(1); // ends, and the next sleeps take its place
+                first = Aio.Sleep(3600);
+                second = Aio.Sleep(3600);
+                third = Aio.Sleep(Timeout.InfiniteTimeSpan);
+                await Task.WhenAll(first, second, third);
+            });
+            await Task.Yield();
+            t.Time.Advance(TimeSpan.FromSeconds(1));
+            while (third is null)
+            {
+                await Task.Yield();
+            }
+
+            sleeper.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await sleeper);
+            Assert.True(first!.IsCanceled);
+            Assert.True(second!.IsCanceled);
+            Assert.True(third.IsCanceled);
+        });
+    }
+
+    [Fact]
+    public void A_sleeping_task_cancelled_from_another_thread_ends_cancelled_on_the_loop()
+    {
+        using var t = new TestLoop();
+        t.Run(async () =>
+        {
+            AioTask direct = Aio.CreateTask(() => Aio.Sleep(3600));
+            AioTask awaiting = Aio.CreateTask(async () => await Aio.Sleep(3600));
+            await Task.Yield();
+            await Task.Yield();
+
+            await Task.Run(() =>
+            {
+                direct.Cancel();
+                awaiting.Cancel();
+            });
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await direct);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await awaiting);
+            Assert.True(direct.IsCancelled);
+            Assert.True(awaiting.IsCancelled);
+        });
+    }
+
+    [Fact]
     public void A_hundred_thousand_sleepers_cancelled_at_once_all_end_cancelled()
     {
         using var t = new TestLoop();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Reflection.PortableExecutable;
 using System.Runtime.InteropServices;
 using AioRun.Tests.Process;
 using AioRun.Tests.Support;
@@ -29,7 +30,44 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedAioRun>
         Assert.Contains("analyzers/dotnet/cs/AioRun.Analyzers.CodeFixes.dll", entries);
         Assert.Contains("build/AioRun.props", entries);
         Assert.Contains("build/AioRun.targets", entries);
-        Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && !e.StartsWith("lib/net8.0/AioRun.", StringComparison.Ordinal));
+        Assert.DoesNotContain(entries, e => (e.StartsWith("lib/", StringComparison.Ordinal) || e.StartsWith("ref/", StringComparison.Ordinal))
+            && !new[] { "lib/net8.0/AioRun.", "lib/net10.0/AioRun.", "ref/net8.0/AioRun.", "ref/net10.0/AioRun." }.Any(p => e.StartsWith(p, StringComparison.Ordinal)));
+    }
+
+    [UnixFact]
+    public void On_linux_x64_the_package_carries_ReadyToRun_code_for_net10_and_gives_the_compiler_the_IL()
+    {
+        if (RuntimeInformation.OSArchitecture != Architecture.X64 || !OperatingSystem.IsLinux())
+        {
+            return; // packed only where the SDK's crossgen2 for linux-x64 runs
+        }
+
+        using ZipArchive nupkg = ZipFile.OpenRead(_package.NupkgPath);
+        (bool ReadyToRun, Machine Machine, Guid Mvid) Read(string entry)
+        {
+            using var bytes = new MemoryStream();
+            using (Stream stream = nupkg.GetEntry(entry)!.Open())
+            {
+                stream.CopyTo(bytes);
+            }
+
+            bytes.Position = 0;
+            using var pe = new System.Reflection.PortableExecutable.PEReader(bytes);
+            System.Reflection.Metadata.MetadataReader metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+            return (pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, pe.PEHeaders.CoffHeader.Machine, metadata.GetGuid(metadata.GetModuleDefinition().Mvid));
+        }
+
+        var readyToRun = Read("lib/net10.0/AioRun.dll");
+        var il = Read("lib/net8.0/AioRun.dll");
+        Assert.True(readyToRun.ReadyToRun);
+        Assert.NotEqual(il.Machine, readyToRun.Machine); // marked for one platform (x64, with the OS mixed in)
+        Assert.False(il.ReadyToRun);
+        Assert.Equal(il.Mvid, readyToRun.Mvid); // the same assembly, compiled ahead of time
+        foreach (string reference in new[] { "ref/net8.0/AioRun.dll", "ref/net10.0/AioRun.dll" })
+        {
+            // What the compiler reads: IL for any CPU (a ReadyToRun image would be CS8012 in an AnyCPU project).
+            Assert.Equal((false, il.Machine, il.Mvid), Read(reference));
+        }
     }
 
     [Fact]
