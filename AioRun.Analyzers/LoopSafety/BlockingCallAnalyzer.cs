@@ -203,8 +203,8 @@ public sealed class BlockingCallAnalyzer : LoopSafetyAnalyzer
             }
         }
 
-        if (target is not ILocalReferenceOperation { Local: var local } || BlockingGroupOf(local, invocation.Root(), state) is not { } group
-            || !state.Loop.IsOnLoop(invocation, context.ContainingSymbol))
+        if (target is not ILocalReferenceOperation { Local: var local } || !state.Loop.IsOnLoop(invocation, context.ContainingSymbol)
+            || BlockingGroupOf(local, invocation.Root(), state) is not { } group)
         {
             return;
         }

@@ -431,6 +431,7 @@ internal static class ShieldedWork
     /// </summary>
     private static bool IsAwaitedOnTheWayOut(ISymbol member, IInvocationOperation shield, KnownSymbols known, SemanticModel model, INamedTypeSymbol owner)
     {
+        SyntaxNode shieldFunction = shield.Root().Syntax;
         foreach (SyntaxReference part in owner.DeclaringSyntaxReferences)
         {
             if (part.SyntaxTree != model.SyntaxTree)
@@ -440,9 +441,11 @@ internal static class ShieldedWork
 
             foreach (SyntaxNode node in part.GetSyntax().DescendantNodes())
             {
+                // Only awaits in a close path or in the shield's own function can join; the others are not bound.
                 if (node is not AwaitExpressionSyntax awaitSyntax || awaitSyntax.Span.Contains(shield.Syntax.Span)
+                    || !(IsInCloseMember(awaitSyntax) || shieldFunction.Span.Contains(awaitSyntax.Span))
                     || model.GetOperation(awaitSyntax) is not IAwaitOperation awaited
-                    || !(IsInCloseMember(awaitSyntax, model) || IsInHandlerAround(awaited, shield))
+                    || !(IsInCloseMember(awaitSyntax) || IsInHandlerAround(awaited, shield))
                     || !Mentions(awaited.Operation, member) || CanStopEarly(awaited.Operation, known))
                 {
                     continue;
@@ -455,24 +458,29 @@ internal static class ShieldedWork
         return false;
     }
 
-    private static bool IsInCloseMember(SyntaxNode node, SemanticModel model)
+    /// <summary>Whether <paramref name="node"/> is in a member named for a close path (lambdas and local functions in it included).</summary>
+    private static bool IsInCloseMember(SyntaxNode node)
     {
-        ISymbol? symbol = model.GetEnclosingSymbol(node.SpanStart);
-        while (symbol is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
+        // An explicit implementation (System.IAsyncDisposable.DisposeAsync) has the plain name as its identifier.
+        string? name = null;
+        for (SyntaxNode? current = node.Parent; current is not null && name is null; current = current.Parent)
         {
-            symbol = symbol.ContainingSymbol;
+            name = current switch
+            {
+                MethodDeclarationSyntax method => method.Identifier.ValueText,
+                BaseMethodDeclarationSyntax or BasePropertyDeclarationSyntax or BaseFieldDeclarationSyntax or BaseTypeDeclarationSyntax => string.Empty,
+                _ => null,
+            };
         }
 
-        if (symbol is not IMethodSymbol method)
+        if (string.IsNullOrEmpty(name))
         {
             return false;
         }
 
-        // An explicit implementation is named after its interface: System.IAsyncDisposable.DisposeAsync.
-        string name = method.Name.Substring(method.Name.LastIndexOf('.') + 1);
         foreach (string verb in CloseVerbs)
         {
-            if (name.StartsWith(verb, StringComparison.Ordinal))
+            if (name!.StartsWith(verb, StringComparison.Ordinal))
             {
                 return true;
             }
