@@ -106,6 +106,12 @@ public sealed class BlockingCallAnalyzer : LoopSafetyAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         IMethodSymbol method = invocation.TargetMethod;
+        if (method.MethodKind == MethodKind.DelegateInvoke)
+        {
+            AnalyzeDelegateInvocation(context, state, invocation);
+            return;
+        }
+
         Blocking blocking = state.Members.Classify(method);
         KnownSymbols known = state.Loop.Known;
         if (blocking.Kind == BlockingKind.None)
@@ -172,6 +178,105 @@ public sealed class BlockingCallAnalyzer : LoopSafetyAnalyzer
                 Report(context, state, invocation, Display(method), FixData.None, "an awaitable alternative, or Aio.RunInExecutor");
                 break;
         }
+    }
+
+    /// <summary>
+    /// A local delegate invoked on the loop (<c>close()</c>, <c>close?.Invoke()</c>) whose every value in its function is
+    /// a method group of a blocking member (<c>Action? close = null; ... close = connection.Close;</c>): the call
+    /// through it blocks as the member does. A delegate given anything else (a lambda, a parameter, another delegate)
+    /// is not followed.
+    /// </summary>
+    private static void AnalyzeDelegateInvocation(OperationAnalysisContext context, State state, IInvocationOperation invocation)
+    {
+        IOperation? target = invocation.Instance?.WithoutConversions();
+        IOperation call = invocation;
+        if (target is IConditionalAccessInstanceOperation)
+        {
+            for (IOperation? current = invocation.Parent; current is not null; current = current.Parent)
+            {
+                if (current is IConditionalAccessOperation access)
+                {
+                    target = access.Operation.WithoutConversions();
+                    call = access;
+                    break;
+                }
+            }
+        }
+
+        if (target is not ILocalReferenceOperation { Local: var local } || !state.Loop.IsOnLoop(invocation, context.ContainingSymbol)
+            || BlockingGroupOf(local, invocation.Root(), state) is not { } group)
+        {
+            return;
+        }
+
+        (IMethodReferenceOperation reference, Blocking blocking) = group;
+        IMethodSymbol method = reference.Method;
+        if (blocking.Kind == BlockingKind.Twin
+            && !context.Compilation.IsSymbolAccessibleWithin(blocking.Twin!, context.ContainingSymbol.ContainingType ?? (ISymbol)context.Compilation.Assembly, reference.Instance?.WithoutConversions().Type))
+        {
+            return;
+        }
+
+        string use = blocking.Kind == BlockingKind.Twin ? "await " + blocking.Twin!.ContainingType.Name + "." + blocking.Twin.Name : "an awaitable alternative, or Aio.RunInExecutor";
+        Report(context, state, call, Display(method) + " (through a delegate)", FixData.None, use);
+    }
+
+    /// <summary>The blocking method group that is the only thing <paramref name="local"/> is ever given (besides null), or null.</summary>
+    private static (IMethodReferenceOperation Reference, Blocking Blocking)? BlockingGroupOf(ILocalSymbol local, IOperation root, State state)
+    {
+        (IMethodReferenceOperation, Blocking)? found = null;
+        foreach (IOperation operation in root.Descendants())
+        {
+            IOperation? value;
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
+                    value = declarator.Initializer?.Value;
+                    break;
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation written } assignment when SymbolEqualityComparer.Default.Equals(written.Local, local):
+                    value = assignment.Value;
+                    break;
+                case IAssignmentOperation { Target: ILocalReferenceOperation written } when SymbolEqualityComparer.Default.Equals(written.Local, local):
+                case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out, Value: ILocalReferenceOperation passed } when SymbolEqualityComparer.Default.Equals(passed.Local, local):
+                    return null;
+                default:
+                    continue;
+            }
+
+            if (value is null)
+            {
+                continue;
+            }
+
+            value = value.WithoutConversions();
+            if (value.ConstantValue is { HasValue: true, Value: null } || value is IDefaultValueOperation)
+            {
+                continue;
+            }
+
+            if (value is not IDelegateCreationOperation { Target: IMethodReferenceOperation reference }
+                || !IsBlockingGroup(reference, state, out Blocking blocking))
+            {
+                return null;
+            }
+
+            found = (reference, blocking);
+        }
+
+        return found;
+    }
+
+    private static bool IsBlockingGroup(IMethodReferenceOperation reference, State state, out Blocking blocking)
+    {
+        IMethodSymbol method = reference.Method;
+        blocking = state.Members.Classify(method);
+        Lists lists = state.Lists(reference);
+        if (blocking.Kind == BlockingKind.None)
+        {
+            return false;
+        }
+
+        return !lists.NonBlocking.Contains(method) && !lists.RemovesType(reference.Instance?.WithoutConversions().Type ?? method.ContainingType);
     }
 
     private static void ReportSleep(OperationAnalysisContext context, State state, IInvocationOperation invocation)

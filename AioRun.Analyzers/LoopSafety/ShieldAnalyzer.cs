@@ -10,7 +10,7 @@ namespace AioRun.Analyzers.LoopSafety;
 /// AIO002: in code on the loop, <c>work.WaitAsync(token)</c> and <c>Task.WhenAny(work, &lt;a cancellable delay&gt;)</c>
 /// let the caller stop waiting while the work goes on (asyncio's <c>shield</c>), but nothing tracks the work, so
 /// the shutdown does not wait for it. Work that AioRun already tracks (RunInExecutor, ShutdownWaitsFor, an
-/// AioTask) is not reported.
+/// AioTask) is not reported, nor work that its own type shows is not left behind (<see cref="ShieldedWork"/>).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ShieldAnalyzer : LoopSafetyAnalyzer
@@ -54,7 +54,8 @@ public sealed class ShieldAnalyzer : LoopSafetyAnalyzer
             }
         }
 
-        if (tokenIndex < 0 || IsTrackedWork(work, known) || IsSignal(work) || !loop.IsOnLoop(invocation, context.ContainingSymbol))
+        if (tokenIndex < 0 || IsTrackedWork(work, known) || IsSignal(work) || !loop.IsOnLoop(invocation, context.ContainingSymbol)
+            || ShieldedWork.IsNotLeftBehind(invocation, work, known, ShieldedWork.IsAwaitedForItsValue(invocation, known)))
         {
             return;
         }
@@ -83,7 +84,7 @@ public sealed class ShieldAnalyzer : LoopSafetyAnalyzer
         }
 
         int delayIndex = -1;
-        bool untrackedWork = false;
+        var untrackedWork = new List<IOperation>();
         for (int i = 0; i < elements.Count; i++)
         {
             if (delayIndex < 0 && (IsCancellableDelay(elements[i], known) || IsTokenSignal(elements[i], known)))
@@ -92,11 +93,12 @@ public sealed class ShieldAnalyzer : LoopSafetyAnalyzer
             }
             else if (!IsTrackedWork(elements[i], known) && !IsSignal(elements[i]))
             {
-                untrackedWork = true;
+                untrackedWork.Add(elements[i]);
             }
         }
 
-        if (delayIndex < 0 || !untrackedWork || !loop.IsOnLoop(invocation, context.ContainingSymbol))
+        if (delayIndex < 0 || untrackedWork.Count == 0 || !loop.IsOnLoop(invocation, context.ContainingSymbol)
+            || untrackedWork.TrueForAll(work => ShieldedWork.IsNotLeftBehind(invocation, work, known, waitsForValue: false)))
         {
             return;
         }

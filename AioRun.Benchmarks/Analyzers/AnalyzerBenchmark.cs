@@ -125,7 +125,7 @@ public static class AnalyzerBenchmark
         List<string> mismatches = RealCodeCorpus.Mismatches(labels, RealCodeCorpus.ReadCases(folder), reported);
 
         Console.WriteLine();
-        Console.WriteLine($"Real code: {labels.Count} labelled places of four open-source async libraries ({folder}/labels.tsv), checked on the shapes that stand for them.");
+        Console.WriteLine($"Real code: {labels.Count} labelled places of six open-source async libraries ({folder}/labels.tsv), checked on the shapes that stand for them.");
         Console.WriteLine(RealCodeCorpus.Figures(labels));
         foreach (string mismatch in mismatches)
         {

@@ -275,10 +275,47 @@ public class BlockingCallTests
             #pragma warning restore SYSLIB0057
                 }
             """ },
+        { "a blocking member called through a local delegate that only ever holds it", """
+                async Task M(System.Data.Common.DbConnection connection, Stream stream)
+                {
+                    Action? close = null;
+                    if (connection.State == System.Data.ConnectionState.Closed)
+                    {
+                        await connection.OpenAsync(CancellationToken.None);
+                        close = connection.Close;
+                    }
+
+                    [|close?.Invoke()|];
+                    Action flush = stream.Flush;
+                    [|flush()|];
+                }
+            """ },
     };
 
     private static readonly Dictionary<string, string> NotReported = new()
     {
+        { "a delegate that may hold something else, or a non-blocking member", """
+                async Task M(System.Data.Common.DbConnection connection, Action done, bool owned)
+                {
+                    await Task.Yield();
+                    Action after = owned ? connection.Close : done;
+                    after();
+                    Action other = connection.Close;
+                    other = done;
+                    other();
+                    Action dispose = connection.Dispose;
+                    dispose();
+                    Action<string> log = Console.WriteLine;
+                    log("x");
+                }
+            """ },
+        { "a blocking member through a delegate in synchronous code", """
+                void M(System.Data.Common.DbConnection connection)
+                {
+                    Action close = connection.Close;
+                    close();
+                }
+            """ },
         { "SemaphoreSlim.Wait(0) and Wait(TimeSpan.Zero) only poll", """
                 async Task M(SemaphoreSlim gate)
                 {

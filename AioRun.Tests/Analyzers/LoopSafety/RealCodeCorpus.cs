@@ -16,7 +16,7 @@ namespace AioRun.Tests.Analyzers.LoopSafety;
 /// <summary>
 /// What the loop-safety rules met in real code, and how they do on it now (the folder <c>RealCode/</c>; also compiled
 /// into AioRun.Benchmarks, which prints the same figures). <c>labels.tsv</c> lists every diagnostic AIO001–AIO004
-/// reported on four open-source async libraries (each compiled as its own project builds it, with AioRun referenced),
+/// reported on six open-source async libraries (each compiled as its own project builds it, with AioRun referenced),
 /// judged by reading the code, and the real problems they missed: the verdict (TP; D for the rule's documented intent;
 /// FP; MISS; D-MISS for what the rules leave alone by design) and what the rules do with it now (<c>after</c>). The
 /// libraries' code is not in this repository: each row names a case, a shape of that code rewritten small in

@@ -138,6 +138,129 @@ public class ShieldTests
                     }
                 }
             """ },
+        { "a task field awaited again only before the shield, in a method that is no close path", """
+                private Task _loop = Task.CompletedTask;
+
+                async Task StartAsync() => await _loop;
+
+                async Task WaitAsync(CancellationToken ct)
+                {
+                    await [|_loop.WaitAsync(ct)|];
+                }
+            """ },
+        { "a task field whose disposal also waits with a token (a shield too, not a join)", """
+                private Task _loop = Task.CompletedTask;
+
+                async Task WaitAsync(CancellationToken ct)
+                {
+                    await [|_loop.WaitAsync(ct)|];
+                }
+
+                async ValueTask DisposeAsync()
+                {
+                    await [|_loop.WaitAsync(Aio.CancellationToken)|];
+                }
+            """ },
+        { "work started here is not joined by the owner's disposal of another task", """
+                private Task _loop = Task.CompletedTask;
+
+                async Task M(CancellationToken ct)
+                {
+                    await [|WorkAsync().WaitAsync(ct)|];
+                }
+
+                async ValueTask DisposeAsync() => await _loop;
+            """ },
+        { "a catch that only cancels (asks the work to stop) does not end it", """
+                private readonly CancellationTokenSource _stop = new();
+                private Task _loop = Task.CompletedTask;
+
+                async Task M(CancellationToken ct)
+                {
+                    try
+                    {
+                        await [|_loop.WaitAsync(ct)|];
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        _stop.Cancel();
+                    }
+                }
+            """ },
+        { "a catch that closes what the caller passed, not the object's own", """
+                private Task _loop = Task.CompletedTask;
+
+                async Task M(Stream stream, CancellationToken ct)
+                {
+                    try
+                    {
+                        await [|_loop.WaitAsync(ct)|];
+                    }
+                    catch
+                    {
+                        stream.Dispose();
+                        throw;
+                    }
+                }
+            """ },
+        { "a catch that the cancellation does not reach", """
+                private readonly Stream _socket = Stream.Null;
+                private Task _loop = Task.CompletedTask;
+
+                async Task M(CancellationToken ct)
+                {
+                    try
+                    {
+                        await [|_loop.WaitAsync(ct)|];
+                    }
+                    catch (IOException)
+                    {
+                        _socket.Dispose();
+                        throw;
+                    }
+                }
+            """ },
+        { "a teardown of the object's own socket after work started here", """
+                private readonly Stream _socket = Stream.Null;
+
+                async Task M(CancellationToken ct)
+                {
+                    try
+                    {
+                        await [|WorkAsync().WaitAsync(ct)|];
+                    }
+                    catch
+                    {
+                        _socket.Dispose();
+                        throw;
+                    }
+                }
+            """ },
+        { "a read started here, which could be given the token itself", """
+                async Task<int> M(CancellationToken ct) => await [|GetAsync().WaitAsync(ct)|];
+            """ },
+        { "a pending task field that is also filled by a write", """
+                private Task<int>? _pending;
+
+                void Prefetch() => _pending = GetAsync();
+
+                void Save() => _pending = SaveAsync();
+
+                static Task<int> SaveAsync() => Task.FromResult(1);
+
+                async Task<int> M(CancellationToken ct) => _pending is { } pending ? await [|pending.WaitAsync(ct)|] : 0;
+            """ },
+        { "a pending read that is not waited for its value", """
+                private Task<int>? _pending;
+
+                void Prefetch() => _pending = GetAsync();
+
+                async Task M(CancellationToken ct)
+                {
+                    if (_pending is { } pending)
+                        await [|pending.WaitAsync(ct)|];
+                }
+            """ },
     };
 
     private static readonly Dictionary<string, string> NotReported = new()
@@ -254,6 +377,101 @@ public class ShieldTests
                 async Task M(CancellationToken token)
                 {
                     await _confirmed.Task.WaitAsync(token);
+                }
+            """ },
+        { "a task field that the object's disposal awaits (joined by its owner)", """
+                private readonly List<Task> _attempts = new();
+
+                async Task<bool> PollAsync(TimeSpan delay, CancellationToken ct)
+                {
+                    var any = Task.WhenAny(_attempts);
+                    await any.WaitAsync(delay, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    return any.IsCompleted;
+                }
+
+                async ValueTask DisposeAsync()
+                {
+                    foreach (Task attempt in _attempts)
+                    {
+                        await attempt.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    }
+                }
+            """ },
+        { "a task held through a helper of the same type, joined by Close through WhenAll", """
+                private Task _reader = Task.CompletedTask;
+                private Task _writer = Task.CompletedTask;
+
+                private Task Either() => Task.WhenAny(_reader, _writer);
+
+                async Task M(CancellationToken ct)
+                {
+                    Task either = Either();
+                    await Task.WhenAny(either, Task.Delay(Timeout.Infinite, ct));
+                }
+
+                async Task CloseAsync() => await Task.WhenAll(_reader, _writer);
+            """ },
+        { "a task field awaited in the finally around the shield", """
+                private Task _loop = Task.CompletedTask;
+
+                async Task M(CancellationToken ct)
+                {
+                    try
+                    {
+                        await _loop.WaitAsync(ct);
+                    }
+                    finally
+                    {
+                        await _loop;
+                    }
+                }
+            """ },
+        { "a catch that closes the object's own socket, which ends its loop", """
+                private readonly Stream _socket = Stream.Null;
+                private Task _loop = Task.CompletedTask;
+
+                async Task M(CancellationToken ct)
+                {
+                    try
+                    {
+                        await _loop.WaitAsync(ct);
+                    }
+                    catch
+                    {
+                        await _socket.DisposeAsync();
+                        throw;
+                    }
+                }
+            """ },
+        { "a finally that disposes the object itself", """
+                private Task _loop = Task.CompletedTask;
+
+                void Dispose() { }
+
+                async Task M(CancellationToken ct)
+                {
+                    try
+                    {
+                        await _loop.WaitAsync(ct);
+                    }
+                    finally
+                    {
+                        Dispose();
+                    }
+                }
+            """ },
+        { "a pending read the object keeps, waited for its value", """
+                private Task<int>? _pending;
+
+                void Prefetch(bool more) => _pending = more ? GetAsync() : null;
+
+                async Task<int> M(CancellationToken ct)
+                {
+                    if (_pending is not { } pending)
+                        return 0;
+
+                    int value = await pending.WaitAsync(ct);
+                    return value;
                 }
             """ },
     };

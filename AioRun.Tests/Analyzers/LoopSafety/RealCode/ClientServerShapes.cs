@@ -126,8 +126,7 @@ internal sealed class Hedging : IAsyncDisposable
 {
     private readonly List<Task> _executing = new();
 
-    // A bounded poll for the first finished attempt: the context's disposal awaits every attempt later, in another
-    // method, which the rule does not follow.
+    // A bounded poll for the first finished attempt: the context's disposal awaits every attempt later.
     public async ValueTask<bool> TryWaitForCompletedAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
         var any = Task.WhenAny(_executing);

@@ -97,6 +97,20 @@ internal sealed class EnumModeDriver
         }
     }
 
+    public async ValueTask FillAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // The connection opened here is closed at the end through a delegate: the same synchronous Close.
+        Action? close = null;
+        if (connection.State == System.Data.ConnectionState.Closed)
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            close = connection.Close;
+        }
+
+        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        close?.Invoke(); // case: delegate-invoke
+    }
+
     public async ValueTask<byte[]> ReadKeyAsync(string path, IOBehavior ioBehavior, CancellationToken cancellationToken)
     {
         var key = File.ReadAllBytes(path); // case: file-read-every-path

@@ -126,6 +126,7 @@ internal sealed class Connection
     private readonly CancellationTokenSource _recoveryCts = new();
     private Task _recoveryTask = Task.CompletedTask;
     private Task _mainLoopTask = Task.CompletedTask;
+    private readonly FrameHandler _frameHandler = new();
     private TaskCompletionSource<bool>? _confirmations;
 
     public async Task StartAsync(IAuthMechanism mechanism, CancellationToken cancellationToken)
@@ -174,6 +175,7 @@ internal sealed class Connection
             await _confirmations.Task.WaitAsync(cancellationToken).ConfigureAwait(false); // case: promise-wait
     }
 
+    // The main loop reads from the frame handler's socket: when the wait gives up, closing the socket ends the loop.
     public async Task CloseMainLoopAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var timeoutCts = new CancellationTokenSource(timeout);
@@ -184,7 +186,8 @@ internal sealed class Connection
         }
         catch
         {
-            // The socket is closed here, which ends the main loop.
+            await _frameHandler.CloseAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -251,16 +254,25 @@ internal sealed class Subscriber
 
 internal sealed class CursorEnumerator
 {
+    private readonly PageSource _source = new();
     private Task<int>? _pending;
+
+    // The next page is read ahead, without the token of whoever will wait for it.
+    public void Prefetch(int cursor) => _pending = cursor == 0 ? null : _source.GetNextPageAsync(cursor);
 
     public async ValueTask<int> NextPageAsync(CancellationToken enumeratorToken)
     {
         if (_pending is not { } pending)
             return 0;
 
-        // Abandoning an in-flight read loses nothing, but nothing the rule can see says so.
+        // Abandoning an in-flight read loses nothing, and waiting is the only way to honour this token.
         return await pending.WaitAsync(enumeratorToken).ForAwait(); // case: abandon-read
     }
+}
+
+internal sealed class PageSource
+{
+    public Task<int> GetNextPageAsync(int cursor) => Task.FromResult(cursor + 1);
 }
 
 internal sealed class Tunnel
