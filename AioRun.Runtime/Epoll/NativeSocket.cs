@@ -178,10 +178,10 @@ internal sealed unsafe class NativeSocket
         Loop.Unregister(this);
         Fd = -1;
         Libc.Close(fd); // also takes it out of the epoll set
-        _readSide?.Abort(Kind == "AioTcpListener"
-            ? new ObjectDisposedException(Kind, "The listener was stopped while an accept was pending.")
-            : SocketErrors.Aborted("read data from"));
-        _writeSide?.Abort(SocketErrors.Aborted("write data to"));
+        _recv?.Abort(static () => SocketErrors.Aborted("read data from"));
+        _accept?.Abort(static () => new ObjectDisposedException(nameof(AioTcpListener), "The listener was stopped while an accept was pending."));
+        _send?.Abort(static () => SocketErrors.Aborted("write data to"));
+        _connect?.Abort(static () => SocketErrors.Aborted("write data to"));
     }
 
     /// <summary>For the task report and messages: "AioTcpConnection 127.0.0.1:5000 -> 127.0.0.1:40112 (fd 9)".</summary>

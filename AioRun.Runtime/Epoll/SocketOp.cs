@@ -25,7 +25,11 @@ internal abstract class SocketOp : IValueTaskSource<int>, IValueTaskSource, IRep
 
     private ManualResetValueTaskSourceCore<int> _core;
     private CancellationToken _token;
+    // Kept from one operation to the next while the token stays the same (a task's token, for every read of its
+    // connection): registering and unregistering for every wait would cost more than the system call.
     private CancellationTokenRegistration _registration;
+    private CancellationToken _registeredToken;
+    private bool _registered;
     private volatile bool _busy;
     private bool _waiting;
 
@@ -136,9 +140,12 @@ internal abstract class SocketOp : IValueTaskSource<int>, IValueTaskSource, IRep
             return;
         }
 
-        if (token.CanBeCanceled)
+        if (token.CanBeCanceled && !(_registered && _registeredToken.Equals(token)))
         {
+            _registration.Dispose();
             _registration = token.UnsafeRegister(s_tokenCancelled, this);
+            _registeredToken = token;
+            _registered = true;
         }
 
         AioTask.Current?.NoteWaitingOn(this);
@@ -160,13 +167,18 @@ internal abstract class SocketOp : IValueTaskSource<int>, IValueTaskSource, IRep
         }
     }
 
-    /// <summary>The socket was closed while the operation waited (loop thread).</summary>
-    internal void Abort(Exception error)
+    /// <summary>The socket was closed (loop thread): fails the operation if it waits, and lets go of the token.</summary>
+    internal void Abort(Func<Exception> error)
     {
         if (_waiting)
         {
-            Complete(0, error);
+            Complete(0, error());
         }
+
+        _registration.Dispose();
+        _registration = default;
+        _registeredToken = default;
+        _registered = false;
     }
 
     private void Complete(int result, Exception? error)
@@ -175,8 +187,6 @@ internal abstract class SocketOp : IValueTaskSource<int>, IValueTaskSource, IRep
         {
             _waiting = false;
             Socket.Loop.WaitingOperations--;
-            _registration.Dispose();
-            _registration = default;
         }
 
         _token = default;
