@@ -10,7 +10,8 @@ namespace AioRun.Benchmarks.Echo;
 /// Each server is a process of its own, and so is the load generator (<see cref="EchoClient"/>): by default the server
 /// is pinned to CPU 0 and the generator to CPU 1 (taskset), so every server gets the same one core and the
 /// generator never competes with it. The server's CPU time (utime+stime from /proc/PID/stat) and context switches
-/// (voluntary+nonvoluntary, summed over /proc/PID/task/*/status) are read when the measured window starts and ends.
+/// (voluntary+nonvoluntary, summed over /proc/PID/task/*/status) are read when the measured window starts and ends;
+/// the kernel column is the share of that CPU time spent in the kernel (stime), which no user-space change can lower.
 /// Subjects run in a rotated order each round; the table gives the medians over the rounds.
 /// </summary>
 internal static class EchoBenchmark
@@ -125,7 +126,8 @@ internal static class EchoBenchmark
             long.Parse(parts[3], CultureInfo.InvariantCulture),
             long.Parse(parts[4], CultureInfo.InvariantCulture),
             (double)(after.ContextSwitches - before.ContextSwitches) / messages,
-            after.Threads);
+            after.Threads,
+            after.CpuMs - before.CpuMs > 0 ? (after.SystemMs - before.SystemMs) / (after.CpuMs - before.CpuMs) : double.NaN);
     }
 
     private static ChildProcess StartServer(string subject, bool pin)
@@ -169,8 +171,8 @@ internal static class EchoBenchmark
         Console.WriteLine($"  {Environment.ProcessorCount} cores; load average before: {loadBefore}; after: {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine($"  .NET {Environment.Version}; Python: {PythonVersion()}");
         Console.WriteLine();
-        Console.WriteLine($"| {"Subject",-70} | {"msgs/s",10} | {"CPU ms / 1k msgs",16} | {"p50 µs",7} | {"p99 µs",7} | {"ctx sw / msg",12} | {"threads",7} |");
-        Console.WriteLine($"|{new string('-', 72)}|{new string('-', 12)}|{new string('-', 18)}|{new string('-', 9)}|{new string('-', 9)}|{new string('-', 14)}|{new string('-', 9)}|");
+        Console.WriteLine($"| {"Subject",-70} | {"msgs/s",10} | {"CPU ms / 1k msgs",16} | {"p50 µs",7} | {"p99 µs",7} | {"ctx sw / msg",12} | {"threads",7} | {"kernel",6} |");
+        Console.WriteLine($"|{new string('-', 72)}|{new string('-', 12)}|{new string('-', 18)}|{new string('-', 9)}|{new string('-', 9)}|{new string('-', 14)}|{new string('-', 9)}|{new string('-', 8)}|");
         var medians = new Dictionary<string, Measurement>();
         foreach (string subject in subjects)
         {
@@ -187,10 +189,11 @@ internal static class EchoBenchmark
                 (long)Median(ms.Select(x => (double)x.P50Us)),
                 (long)Median(ms.Select(x => (double)x.P99Us)),
                 Median(ms.Select(x => x.ContextSwitchesPerMessage)),
-                ms[^1].Threads);
+                ms[^1].Threads,
+                Median(ms.Select(x => x.KernelShare)));
             medians[subject] = m;
             string spread = ms.Count > 1 ? $" ±{(ms.Max(x => x.MessagesPerSecond) - ms.Min(x => x.MessagesPerSecond)) / 2 / m.MessagesPerSecond:P0}" : string.Empty;
-            Console.WriteLine($"| {Titles[subject],-70} | {m.MessagesPerSecond,10:N0} | {m.CpuMsPerThousand,16:F2} | {m.P50Us,7} | {m.P99Us,7} | {m.ContextSwitchesPerMessage,12:F3} | {m.Threads,7} |{spread}");
+            Console.WriteLine($"| {Titles[subject],-70} | {m.MessagesPerSecond,10:N0} | {m.CpuMsPerThousand,16:F2} | {m.P50Us,7} | {m.P99Us,7} | {m.ContextSwitchesPerMessage,12:F3} | {m.Threads,7} | {m.KernelShare,6:P0} |{spread}");
         }
 
         Console.WriteLine();
@@ -265,12 +268,12 @@ internal static class EchoBenchmark
         return null;
     }
 
-    private sealed record Measurement(double MessagesPerSecond, double CpuMsPerThousand, long P50Us, long P99Us, double ContextSwitchesPerMessage, int Threads);
+    private sealed record Measurement(double MessagesPerSecond, double CpuMsPerThousand, long P50Us, long P99Us, double ContextSwitchesPerMessage, int Threads, double KernelShare);
 
     private sealed class SubjectUnavailableException(string message) : Exception(message);
 
     /// <summary>A process's CPU time and context switches, from /proc.</summary>
-    private readonly record struct ProcessFigures(double CpuMs, long ContextSwitches, int Threads)
+    private readonly record struct ProcessFigures(double CpuMs, double SystemMs, long ContextSwitches, int Threads)
     {
         private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on Linux
 
@@ -279,7 +282,8 @@ internal static class EchoBenchmark
             string stat = File.ReadAllText($"/proc/{pid}/stat");
             string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             // After "pid (comm) ": field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
-            double cpuMs = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 1000.0 / TicksPerSecond;
+            double systemMs = long.Parse(fields[12], CultureInfo.InvariantCulture) * 1000.0 / TicksPerSecond;
+            double cpuMs = (long.Parse(fields[11], CultureInfo.InvariantCulture) * 1000.0 / TicksPerSecond) + systemMs;
             long switches = 0;
             int threads = 0;
             foreach (string task in Directory.GetDirectories($"/proc/{pid}/task"))
@@ -302,7 +306,7 @@ internal static class EchoBenchmark
                 }
             }
 
-            return new ProcessFigures(cpuMs, switches, threads);
+            return new ProcessFigures(cpuMs, systemMs, switches, threads);
         }
     }
 
