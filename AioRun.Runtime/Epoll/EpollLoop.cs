@@ -114,7 +114,7 @@ public sealed unsafe class EpollLoop : AioLoop
 
     private protected override void SignalWake()
     {
-        // One write per wait is enough; the loop clears the flag before it reads the eventfd.
+        // One write until the loop drains the eventfd is enough; the loop clears the flag after it drained it.
         if (Interlocked.Exchange(ref _wakePending, 1) == 0 && Volatile.Read(ref _released) == 0)
         {
             ulong one = 1;
@@ -148,9 +148,13 @@ public sealed unsafe class EpollLoop : AioLoop
             ulong data = Unsafe.ReadUnaligned<ulong>(e + s_dataOffset);
             if (data == WakeData)
             {
-                Volatile.Write(ref _wakePending, 0);
+                // Drain, then re-arm: a poster that still saw the flag set did not write, but queued its work before
+                // that, and the loop takes the queue after this wait. (Clearing first would let a write land between
+                // the clear and the drain, leave the flag set over an empty eventfd, and lose every later wake-up.)
+                // The exchange is a full fence: the loop's next look at its queue cannot move before it.
                 ulong count;
                 Libc.Read(_eventFd, &count, sizeof(ulong));
+                Interlocked.Exchange(ref _wakePending, 0);
                 continue;
             }
 
