@@ -424,6 +424,10 @@ public partial class AioLoop : SynchronizationContext, IDisposable
             WaitForWork();
             MoveIncoming();
         }
+        else if (_pollsIo)
+        {
+            PollIo(); // a busy I/O loop still takes I/O readiness once a turn
+        }
 
         if (_timers.Count > 0)
         {
@@ -446,7 +450,7 @@ public partial class AioLoop : SynchronizationContext, IDisposable
                 CallExceptionHandler(new AioExceptionContext("Exception in callback", ex));
             }
 
-            if (n == 0 && runNextTurns && _timers.Count == 0 && Volatile.Read(ref _hasIncoming.Value) == 0 && !_stopping)
+            if (n == 0 && runNextTurns && _timers.Count == 0 && Volatile.Read(ref _hasIncoming.Value) == 0 && !_stopping && !_pollsIo)
             {
                 n = _ready.Count;
             }
@@ -520,11 +524,11 @@ public partial class AioLoop : SynchronizationContext, IDisposable
             }
         }
 
-        _wake.Reset();
+        ResetWake();
         Interlocked.Exchange(ref _waiting, 1);
         if (_incoming.IsEmpty && !_stopping && _time.GetTimestamp() < due)
         {
-            _wake.Wait(timeoutMs);
+            BlockUntilWoken(timeoutMs);
         }
 
         Volatile.Write(ref _waiting, 0);
@@ -555,7 +559,7 @@ public partial class AioLoop : SynchronizationContext, IDisposable
     {
         if (Volatile.Read(ref _waiting) == 1)
         {
-            _wake.Set();
+            SignalWake();
         }
     }
 
