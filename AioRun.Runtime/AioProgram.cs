@@ -47,17 +47,44 @@ public sealed class AioProgram : IDisposable
     private bool _defaultHandler = true; // ShutdownHandler was never set: the first signal's line can be written at once
     private bool _signalBeforeLoop; // the first signal came before UseLoop, which delivers it
     private Exception? _shutdownCallbackError;
-    private readonly SystemdNotifier? _systemd = SystemdNotifier.FromEnvironment(); // null unless NOTIFY_SOCKET is set
+    private readonly SystemdNotifier? _systemd; // null unless NOTIFY_SOCKET is set
 
     /// <summary>Phase 1: a program with its options. It owns no signal until <see cref="RegisterSignalHandlers"/>.</summary>
     /// <param name="options">The program's options; the defaults when <see langword="null"/>.</param>
     public AioProgram(AioRunOptions? options = null)
     {
         Options = options ?? new AioRunOptions();
+
+        // Before anything of the program opens a socket (the systemd notifier does, below): .NET reads the variable once.
+        if (Options.InlineSocketCompletions)
+        {
+            EnableInlineSocketCompletions();
+        }
+
+        _systemd = SystemdNotifier.FromEnvironment();
     }
+
+    /// <summary>The environment variable .NET's socket engine reads to run its completions inline (only <c>1</c> turns it on).</summary>
+    public const string InlineSocketCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
     /// <summary>The program's options.</summary>
     public AioRunOptions Options { get; }
+
+    /// <summary>
+    /// <see cref="AioRunOptions.InlineSocketCompletions"/>: sets the variable for .NET's socket engine, which reads it in
+    /// a static initializer when the first socket registers, unless the user set it (their value, <c>0</c> too, wins).
+    /// On Windows the same variable makes the thread pool's I/O pollers run every I/O completion inline, which is not
+    /// what the option promises, so there it is left alone.
+    /// </summary>
+    private static void EnableInlineSocketCompletions()
+    {
+        if (OperatingSystem.IsWindows() || Environment.GetEnvironmentVariable(InlineSocketCompletionsVariable) is not null)
+        {
+            return;
+        }
+
+        Environment.SetEnvironmentVariable(InlineSocketCompletionsVariable, "1");
+    }
 
     /// <summary>The loop given to <see cref="UseLoop"/>.</summary>
     /// <exception cref="InvalidOperationException"><see cref="UseLoop"/> was not called yet.</exception>

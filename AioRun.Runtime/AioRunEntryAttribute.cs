@@ -33,6 +33,15 @@ public sealed class AioRunEntryAttribute : Attribute
     public int LoopLagWarningMilliseconds { get; set; } = EntryOptions.DefaultLoopLagWarningMilliseconds;
 
     /// <summary>
+    /// .NET's socket engine (Linux, macOS) runs socket completions on its own thread, which posts the continuation
+    /// straight to the loop: one hop instead of two. Process-wide and inherited by child processes; a continuation that
+    /// does not go to the loop (<c>ConfigureAwait(false)</c>) then runs on the engine thread, where blocking stalls every
+    /// socket. See <see cref="AioRunOptions.InlineSocketCompletions"/>. Default <see langword="false"/>; csproj
+    /// <c>AioRunInlineSocketCompletions</c>.
+    /// </summary>
+    public bool InlineSocketCompletions { get; set; }
+
+    /// <summary>
     /// The name of a static method of the same type run after the loop stops and before tasks are cancelled:
     /// returns <c>void</c>, <c>Task</c> or <c>ValueTask</c>, optionally takes the <see cref="AioLoop"/>.
     /// </summary>

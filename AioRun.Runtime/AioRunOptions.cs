@@ -81,6 +81,20 @@ public sealed class AioRunOptions
         }
     }
 
+    /// <summary>
+    /// Whether <see cref="AioProgram"/> turns on .NET's inline socket completions: it sets
+    /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c> unless the environment already has the variable (an explicit
+    /// <c>0</c> is kept). .NET's socket engine on Linux and macOS then runs completions on its own thread instead of the
+    /// thread pool, and a continuation that captured the loop is posted straight to it: one hop instead of two.
+    /// Default off, because the setting is process-wide: continuations that do not go to the loop
+    /// (<c>ConfigureAwait(false)</c>, thread-pool code, libraries) run on the engine thread, where one that blocks stalls
+    /// every socket of the process. .NET reads the variable once, when the first socket registers with the engine, so
+    /// it only takes effect if no asynchronous socket operation ran before the <see cref="AioProgram"/> was created (the
+    /// generated program creates it first); child processes inherit the variable. Not applied on Windows, where .NET
+    /// reads the same variable to run every I/O completion of the thread pool inline.
+    /// </summary>
+    public bool InlineSocketCompletions { get; init; }
+
     /// <summary>A shutdown timeout from a number of seconds, validated (the attribute's and the csproj's form).</summary>
     /// <param name="seconds">Zero or more; <see cref="double.PositiveInfinity"/> for no timeout.</param>
     /// <returns>The timeout.</returns>

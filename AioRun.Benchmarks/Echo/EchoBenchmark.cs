@@ -21,7 +21,7 @@ internal static class EchoBenchmark
     private static readonly Dictionary<string, string> Titles = new()
     {
         ["aio-default"] = "AioRun, default loop (TcpListener/NetworkStream)",
-        ["aio-default-inline"] = "AioRun, default loop, DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1",
+        ["aio-default-inline"] = "AioRun, default loop, InlineSocketCompletions = true",
         ["aio-epoll"] = "AioRun, EpollLoop (AioTcpListener/AioTcpConnection)",
         ["threadpool"] = ".NET thread pool (TcpListener/NetworkStream, no AioRun)",
         ["py-asyncio"] = "Python aiorun on asyncio (streams)",
@@ -145,13 +145,6 @@ internal static class EchoBenchmark
             }
 
             environment = new() { ["PYTHONPATH"] = peers };
-        }
-        else if (subject == "aio-default-inline")
-        {
-            // The default loop with .NET's socket engine completing on its own epoll thread instead of the thread
-            // pool: one hop (engine thread -> loop) instead of two. Read once, when the engine starts.
-            command = [DotnetHost(), typeof(EchoBenchmark).Assembly.Location, "echo-server", "aio-default"];
-            environment = new() { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1" };
         }
         else
         {

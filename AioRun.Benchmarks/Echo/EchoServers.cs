@@ -19,13 +19,21 @@ internal static class EchoServers
         {
             case "aio-default":
                 return OnLoop(new AioLoop(), DefaultLoopServer);
+            case "aio-default-inline":
+                // The InlineSocketCompletions option, applied as a generated program applies it: by creating the
+                // AioProgram first, before any socket is opened.
+                using (new AioProgram(new AioRunOptions { InlineSocketCompletions = true }))
+                {
+                    return OnLoop(new AioLoop(), DefaultLoopServer);
+                }
+
             case "aio-epoll":
                 return OnLoop(new EpollLoop(), EpollLoopServer);
             case "threadpool":
                 ThreadPoolServer().GetAwaiter().GetResult();
                 return 0;
             default:
-                Console.Error.WriteLine($"Unknown echo server '{subject}'. Use one of: aio-default, aio-epoll, threadpool.");
+                Console.Error.WriteLine($"Unknown echo server '{subject}'. Use one of: aio-default, aio-default-inline, aio-epoll, threadpool.");
                 return 2;
         }
     }

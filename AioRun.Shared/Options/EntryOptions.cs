@@ -70,8 +70,15 @@ internal static class EntryOptions
         format: static milliseconds => milliseconds.ToString(CultureInfo.InvariantCulture),
         runtimeValue: static milliseconds => "global::System.TimeSpan.FromMilliseconds(" + milliseconds.ToString(CultureInfo.InvariantCulture) + ")");
 
+    /// <summary>
+    /// .NET's socket engine runs socket completions on its own thread instead of queuing them to the thread pool, so
+    /// a continuation on the default loop takes one hop instead of two. Process-wide: every continuation that does not
+    /// go to the loop then runs on the engine thread (see docs/epoll-loop.md).
+    /// </summary>
+    public static readonly EntryOption<bool> InlineSocketCompletions = Switch("InlineSocketCompletions", "AioRunInlineSocketCompletions", "InlineSocketCompletions");
+
     /// <summary>Every row, in the order the generated program sets them.</summary>
-    public static readonly EntryOption[] All = Indexed(StopOnUnhandledErrors, ShutdownTimeoutSeconds, ExecutorWorkers, EscalateOnSecondSignal, LoopLagWarningMilliseconds);
+    public static readonly EntryOption[] All = Indexed(StopOnUnhandledErrors, ShutdownTimeoutSeconds, ExecutorWorkers, EscalateOnSecondSignal, LoopLagWarningMilliseconds, InlineSocketCompletions);
 
     /// <summary>The row of the attribute property <paramref name="name"/>, if it is an option of the table.</summary>
     public static EntryOption? Find(string name)

@@ -242,9 +242,85 @@ public class CompileAndRunTests
         Assert.Contains($"created at {path}:{line}", refused, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A socket receive that is pending when its data arrives, awaited twice: with <c>ConfigureAwait(false)</c> its
+    /// continuation runs where .NET completed the receive, a thread-pool thread by default and the socket engine's own
+    /// thread with the option; awaited on the loop, its continuation runs on the loop thread either way.
+    /// </summary>
+    private const string SocketCompletionProgram = """
+        static partial class Program
+        {
+            [AioRunEntry(ATTRIBUTE)]
+            static async Task Main()
+            {
+                int loopThread = Environment.CurrentManagedThreadId;
+                using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+                listener.Start();
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, ((System.Net.IPEndPoint)listener.LocalEndpoint).Port);
+                using var server = await listener.AcceptTcpClientAsync();
+                Console.WriteLine("variable: " + (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") ?? "unset"));
+
+                // The receive is started (and finds nothing to read) before the byte is sent.
+                Task<string> offLoop = ReceiveWithoutContext(server.Client);
+                await client.Client.SendAsync(new byte[] { 1 }, System.Net.Sockets.SocketFlags.None);
+                Console.WriteLine("ConfigureAwait(false) continuation: " + await offLoop);
+
+                Task<int> onLoop = server.Client.ReceiveAsync(new byte[1], System.Net.Sockets.SocketFlags.None);
+                await client.Client.SendAsync(new byte[] { 2 }, System.Net.Sockets.SocketFlags.None);
+                await onLoop;
+                Console.WriteLine("loop continuation on the loop thread: " + (Environment.CurrentManagedThreadId == loopThread && AioLoop.Current is not null));
+                Aio.Stop();
+            }
+
+            static async Task<string> ReceiveWithoutContext(System.Net.Sockets.Socket socket)
+            {
+                await socket.ReceiveAsync(new byte[1], System.Net.Sockets.SocketFlags.None).ConfigureAwait(false);
+                return Thread.CurrentThread.IsThreadPoolThread ? "thread pool" : "not the thread pool (" + Thread.CurrentThread.Name + ")";
+            }
+        }
+        """;
+
+    [UnixTheory]
+    [InlineData("InlineSocketCompletions = true", null)]
+    [InlineData("", "true")]
+    public void With_InlineSocketCompletions_a_socket_completion_runs_on_the_engine_thread_and_posts_straight_to_the_loop(string attribute, string? project)
+    {
+        using var child = StartSocketCompletionProgram(attribute, project, variable: null);
+
+        Assert.True(child.WaitForExit() == 0, child.Transcript);
+        Assert.Contains("variable: 1", child.AllLines);
+        Assert.Contains("ConfigureAwait(false) continuation: not the thread pool (.NET Sockets)", child.AllLines);
+        Assert.Contains("loop continuation on the loop thread: True", child.AllLines);
+    }
+
+    [UnixTheory]
+    [InlineData("", null, null)]
+    [InlineData("InlineSocketCompletions = false", "true", null)]
+    [InlineData("InlineSocketCompletions = true", null, "0")]
+    public void Without_InlineSocketCompletions_or_with_the_variable_set_to_0_a_socket_completion_runs_on_the_thread_pool(string attribute, string? project, string? variable)
+    {
+        using var child = StartSocketCompletionProgram(attribute, project, variable);
+
+        Assert.True(child.WaitForExit() == 0, child.Transcript);
+        Assert.Contains("variable: " + (variable ?? "unset"), child.AllLines);
+        Assert.Contains("ConfigureAwait(false) continuation: thread pool", child.AllLines);
+        Assert.Contains("loop continuation on the loop thread: True", child.AllLines);
+    }
+
+    /// <summary>
+    /// <see cref="SocketCompletionProgram"/> with the attribute's arguments, the csproj property (if any) and the variable
+    /// (removed when <see langword="null"/>: the test runner's own environment must not decide the outcome).
+    /// </summary>
+    private static ChildProcess StartSocketCompletionProgram(string attribute, string? project, string? variable) => Start(
+        SocketCompletionProgram.Replace("[AioRunEntry(ATTRIBUTE)]", attribute.Length == 0 ? "[AioRunEntry]" : $"[AioRunEntry({attribute})]", StringComparison.Ordinal),
+        project is null ? null : new Dictionary<string, string> { ["AioRunInlineSocketCompletions"] = project },
+        environment: new Dictionary<string, string?> { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = variable });
+
     /// <summary>Generates, compiles and emits the program into its own folder beside AioRun.dll, then starts it.</summary>
     /// <param name="sourcePath">The path of the user's file in the compilation (default: the harness's).</param>
-    private static ChildProcess Start(string source, Dictionary<string, string>? buildProperties = null, string? sourcePath = null, params string[] args)
+    /// <param name="environment">Changes to the child's environment (a <see langword="null"/> value removes the variable); its stderr is then a stream of its own.</param>
+    private static ChildProcess Start(string source, Dictionary<string, string>? buildProperties = null, string? sourcePath = null, IReadOnlyDictionary<string, string?>? environment = null, params string[] args)
     {
         CSharpCompilation compilation = GeneratorHarness.Compilation(TestSource.Usings + source);
         if (sourcePath is not null)
@@ -273,7 +349,7 @@ public class CompileAndRunTests
         File.WriteAllText(
             Path.Combine(directory, "UserProgram.runtimeconfig.json"),
             $$"""{ "runtimeOptions": { "tfm": "net{{Environment.Version.Major}}.{{Environment.Version.Minor}}", "framework": { "name": "Microsoft.NETCore.App", "version": "{{Environment.Version.Major}}.{{Environment.Version.Minor}}.0" } } }""");
-        return ChildProcess.StartDotnetMerged(dll, args);
+        return environment is null ? ChildProcess.StartDotnetMerged(dll, args) : ChildProcess.StartDotnet(dll, environment, args);
     }
 
     private static int IndexOf(IReadOnlyList<string> lines, Func<string, bool> match, ChildProcess child)

@@ -97,7 +97,7 @@ public class SnapshotTests
 
             static partial class Program
             {
-                [AioRunEntry(StopOnUnhandledErrors = true, ShutdownTimeoutSeconds = 2.5, ExecutorWorkers = 4,
+                [AioRunEntry(StopOnUnhandledErrors = true, ShutdownTimeoutSeconds = 2.5, ExecutorWorkers = 4, InlineSocketCompletions = true,
                     ShutdownCallback = nameof(OnShutdown), ShutdownHandler = nameof(OnSignal), LoopType = typeof(FastLoop))]
                 static async Task Main() => await Aio.Sleep(1);
 
@@ -112,7 +112,7 @@ public class SnapshotTests
                 [AioRunEntry]
                 static Task Main() => Task.CompletedTask;
             }
-            """, new() { ["AioRunStopOnUnhandled"] = "true", ["AioRunShutdownTimeout"] = "10", ["AioRunExecutorWorkers"] = "2" }),
+            """, new() { ["AioRunStopOnUnhandled"] = "true", ["AioRunShutdownTimeout"] = "10", ["AioRunExecutorWorkers"] = "2", ["AioRunInlineSocketCompletions"] = "true" }),
         ["The_attribute_wins_over_the_project"] = ("""
             static partial class Program
             {
