@@ -82,5 +82,14 @@ public class OptionTableTests
         Assert.StartsWith($"`{option.DefaultText}`", row[3], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(OptionNames))]
+    public void The_entry_page_names_the_option(string name)
+    {
+        string page = File.ReadAllText(Path.Combine(Repository.Root, "docs", "entry.md"));
+
+        Assert.Contains($"`{name}`", page, StringComparison.Ordinal);
+    }
+
     private static EntryOption Row(string name) => EntryOptions.All.Single(o => o.Name == name);
 }
