@@ -25,6 +25,6 @@ switch (suite)
     case "echo-client": // the echo benchmark's load generator, started by it
         return EchoClient.Run(rest);
     default:
-        Console.Error.WriteLine($\"Unknown benchmark suite '{suite}'. Use one of: runtime (the default), peers, analyzers, generator, echo.\");
+        Console.Error.WriteLine($"Unknown benchmark suite '{suite}'. Use one of: runtime (the default), peers, analyzers, generator, echo.");
         return 2;
 }
