@@ -142,8 +142,14 @@ public sealed class AioTcpConnection : IDisposable, IAsyncDisposable
         : _native is not null ? _native.SendAsync(buffer, cancellationToken) : Stream.WriteAsync(buffer, cancellationToken);
 
     /// <summary>Closes the sending half: the peer reads the end of the stream, and may still send.</summary>
+    /// <exception cref="ObjectDisposedException">The connection was disposed.</exception>
     public void ShutdownSend()
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw Disposed();
+        }
+
         if (_native is not null)
         {
             _native.ShutdownSend();

@@ -85,7 +85,7 @@ public class SocketBadInputTests
 
     [Theory]
     [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
-    public void Reading_or_writing_a_disposed_connection_throws_ObjectDisposedException_naming_the_connection(string kind)
+    public void Reading_writing_or_shutting_down_a_disposed_connection_throws_ObjectDisposedException_naming_the_connection(string kind)
     {
         Loops.Run(kind, async () =>
         {
@@ -99,6 +99,7 @@ public class SocketBadInputTests
             Assert.Equal(nameof(AioTcpConnection), read.ObjectName);
             var write = await Assert.ThrowsAsync<ObjectDisposedException>(async () => await client.WriteAsync(new byte[4]));
             Assert.Equal(nameof(AioTcpConnection), write.ObjectName);
+            Assert.Equal(nameof(AioTcpConnection), Assert.Throws<ObjectDisposedException>(client.ShutdownSend).ObjectName);
 
             // The peer sees the close as the end of the stream.
             Assert.Equal(0, await server.ReadAsync(new byte[4]));
