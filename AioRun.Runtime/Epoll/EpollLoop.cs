@@ -87,13 +87,16 @@ public sealed unsafe class EpollLoop : AioLoop
         // Before the base constructor runs, so an unsupported system leaves nothing registered behind.
         if (!OperatingSystem.IsLinux())
         {
-            throw new PlatformNotSupportedException(
-                $"EpollLoop needs Linux (it waits in epoll_wait), but this is {RuntimeInformation.OSDescription}. " +
-                "Use the default loop here: remove LoopType = typeof(EpollLoop), or choose the loop at run time.");
+            throw new PlatformNotSupportedException(UnsupportedPlatformMessage(RuntimeInformation.OSDescription));
         }
 
         return timeProvider;
     }
+
+    /// <summary>What the constructor says off Linux (a method of its own so that a test on Linux can read it).</summary>
+    internal static string UnsupportedPlatformMessage(string system) =>
+        $"EpollLoop needs Linux (it waits in epoll_wait), but this is {system}. " +
+        "Use the default loop here: remove LoopType = typeof(EpollLoop), or choose the loop at run time.";
 
     // ------------------------------------------------------------------ the wait
 

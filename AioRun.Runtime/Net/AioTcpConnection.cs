@@ -24,6 +24,7 @@ public sealed class AioTcpConnection : IDisposable, IAsyncDisposable
     private readonly NativeSocket? _native;
     private readonly Socket? _socket;
     private Stream? _stream;
+    private int _disposed;
 
     internal AioTcpConnection(NativeSocket native)
     {
@@ -71,9 +72,18 @@ public sealed class AioTcpConnection : IDisposable, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the connect.</param>
     /// <returns>The connection.</returns>
     /// <exception cref="SocketException">The connection was refused, or another socket error.</exception>
+    /// <exception cref="ArgumentException">The endpoint is neither an IP nor a Unix-domain endpoint.</exception>
     public static ValueTask<AioTcpConnection> ConnectAsync(EndPoint remoteEndPoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(remoteEndPoint);
+        if (remoteEndPoint.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 or AddressFamily.Unix))
+        {
+            // Checked here for both loops: a Socket would fail later with a message about address families.
+            throw new ArgumentException(
+                $"AioTcpConnection connects to an IPEndPoint or a UnixDomainSocketEndPoint; {remoteEndPoint.GetType().Name} ({remoteEndPoint.AddressFamily}) is neither. " +
+                "For a host name, use ConnectAsync(host, port).",
+                nameof(remoteEndPoint));
+        }
         return AioLoop.TryGetCurrent(out AioLoop? loop) && loop is EpollLoop epoll
             ? ConnectNativeAsync(epoll, remoteEndPoint, cancellationToken)
             : ConnectSocketAsync(remoteEndPoint, cancellationToken);
@@ -116,20 +126,30 @@ public sealed class AioTcpConnection : IDisposable, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the read (it then throws <see cref="OperationCanceledException"/>).</param>
     /// <returns>How many bytes were read.</returns>
     /// <exception cref="IOException">A socket error (the inner exception is the <see cref="SocketException"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The connection was disposed.</exception>
     public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _native is not null ? _native.ReceiveAsync(buffer, cancellationToken) : Stream.ReadAsync(buffer, cancellationToken);
+        Volatile.Read(ref _disposed) != 0 ? ValueTask.FromException<int>(Disposed())
+        : _native is not null ? _native.ReceiveAsync(buffer, cancellationToken) : Stream.ReadAsync(buffer, cancellationToken);
 
     /// <summary>Writes all of <paramref name="buffer"/>; completes once the kernel took the last byte.</summary>
     /// <param name="buffer">The bytes.</param>
     /// <param name="cancellationToken">Cancels the write (it then throws <see cref="OperationCanceledException"/>; part of the bytes may have gone).</param>
     /// <returns>A task that completes when all bytes were written.</returns>
     /// <exception cref="IOException">A socket error (the inner exception is the <see cref="SocketException"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The connection was disposed.</exception>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _native is not null ? _native.SendAsync(buffer, cancellationToken) : Stream.WriteAsync(buffer, cancellationToken);
+        Volatile.Read(ref _disposed) != 0 ? ValueTask.FromException(Disposed())
+        : _native is not null ? _native.SendAsync(buffer, cancellationToken) : Stream.WriteAsync(buffer, cancellationToken);
 
     /// <summary>Closes the sending half: the peer reads the end of the stream, and may still send.</summary>
+    /// <exception cref="ObjectDisposedException">The connection was disposed.</exception>
     public void ShutdownSend()
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw Disposed();
+        }
+
         if (_native is not null)
         {
             _native.ShutdownSend();
@@ -143,6 +163,7 @@ public sealed class AioTcpConnection : IDisposable, IAsyncDisposable
     /// <summary>Closes the connection; a read or write still pending fails with an <see cref="IOException"/>.</summary>
     public void Dispose()
     {
+        Volatile.Write(ref _disposed, 1);
         if (_native is not null)
         {
             _native.Close();
@@ -167,6 +188,11 @@ public sealed class AioTcpConnection : IDisposable, IAsyncDisposable
 
     /// <inheritdoc/>
     public override string ToString() => _native is not null ? _native.Describe() : $"AioTcpConnection {LocalEndPoint} -> {RemoteEndPoint}";
+
+    // Checked before the operation, so that both loops name the connection: on the default loop a disposed socket
+    // would otherwise fail in NetworkStream's constructor with "not allowed on non-connected sockets".
+    private static ObjectDisposedException Disposed() =>
+        new(nameof(AioTcpConnection), "This AioTcpConnection was disposed.");
 
     internal static unsafe void SetNativeNoDelay(NativeSocket socket, bool value)
     {

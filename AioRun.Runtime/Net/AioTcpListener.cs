@@ -52,12 +52,17 @@ public sealed class AioTcpListener : IDisposable
 
     /// <summary>Binds and starts listening. On the thread of a running <see cref="EpollLoop"/>, the listener is the loop's.</summary>
     /// <param name="backlog">How many connections the kernel queues before they are accepted.</param>
-    /// <exception cref="InvalidOperationException">It was already started, or stopped.</exception>
+    /// <exception cref="InvalidOperationException">It was already started, or it was stopped.</exception>
     /// <exception cref="SocketException">The address is in use, or another socket error.</exception>
     public void Start(int backlog = 512)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(backlog);
-        if (_native is not null || _socket is not null || _stopped != 0)
+        if (_stopped != 0)
+        {
+            throw new InvalidOperationException("This AioTcpListener was stopped; create a new one to listen again.");
+        }
+
+        if (_native is not null || _socket is not null)
         {
             throw new InvalidOperationException("This AioTcpListener was already started; create a new one to listen again.");
         }
@@ -91,6 +96,12 @@ public sealed class AioTcpListener : IDisposable
     /// <exception cref="ObjectDisposedException">The listener was stopped.</exception>
     public ValueTask<AioTcpConnection> AcceptAsync(CancellationToken cancellationToken = default)
     {
+        // Checked first, so that both loops name the listener (a stopped Socket would name itself instead).
+        if (_stopped != 0)
+        {
+            throw new ObjectDisposedException(nameof(AioTcpListener), "This AioTcpListener was stopped; create a new one to listen again.");
+        }
+
         if (_native is not null)
         {
             ValueTask<int> accepted = _native.AcceptAsync(cancellationToken);
@@ -99,9 +110,7 @@ public sealed class AioTcpListener : IDisposable
 
         if (_socket is null)
         {
-            throw new InvalidOperationException(_stopped != 0
-                ? "This AioTcpListener was stopped."
-                : "AioTcpListener.Start must be called before AcceptAsync.");
+            throw new InvalidOperationException("AioTcpListener.Start must be called before AcceptAsync.");
         }
 
         return AcceptSocketAsync(_socket, cancellationToken);

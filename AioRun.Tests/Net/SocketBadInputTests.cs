@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Sockets;
+using Xunit;
+
+namespace AioRun.Tests.Net;
+
+/// <summary>AioTcpListener and AioTcpConnection misused: each mistake gets an exception that names it, alike on both loops.</summary>
+public class SocketBadInputTests
+{
+    [Fact]
+    public void A_listener_refuses_a_null_or_unsupported_endpoint_a_bad_port_and_a_negative_backlog_naming_the_parameter()
+    {
+        Assert.Equal("localEndPoint", Assert.Throws<ArgumentNullException>(() => new AioTcpListener(null!)).ParamName);
+        Assert.Equal("address", Assert.Throws<ArgumentNullException>(() => new AioTcpListener(null!, 0)).ParamName);
+        Assert.Equal("port", Assert.Throws<ArgumentOutOfRangeException>(() => new AioTcpListener(IPAddress.Loopback, 70000)).ParamName);
+
+        var unsupported = Assert.Throws<ArgumentException>(() => new AioTcpListener(new DnsEndPoint("localhost", 80)));
+        Assert.Equal("localEndPoint", unsupported.ParamName);
+        Assert.Contains("IPEndPoint or a UnixDomainSocketEndPoint; DnsEndPoint", unsupported.Message, StringComparison.Ordinal);
+
+        using var listener = new AioTcpListener(IPAddress.Loopback, 0);
+        Assert.Equal("backlog", Assert.Throws<ArgumentOutOfRangeException>(() => listener.Start(-1)).ParamName);
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
+    public void AcceptAsync_before_Start_says_Start_must_come_first(string kind)
+    {
+        Loops.Run(kind, async () =>
+        {
+            using var listener = new AioTcpListener(IPAddress.Loopback, 0);
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await listener.AcceptAsync());
+            Assert.Equal("AioTcpListener.Start must be called before AcceptAsync.", error.Message);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
+    public void A_second_Start_is_refused_and_the_first_listener_still_accepts(string kind)
+    {
+        Loops.Run(kind, async () =>
+        {
+            using AioTcpListener listener = Loops.StartLoopback();
+            var error = Assert.Throws<InvalidOperationException>(() => listener.Start());
+            Assert.Equal("This AioTcpListener was already started; create a new one to listen again.", error.Message);
+
+            ValueTask<AioTcpConnection> accepting = listener.AcceptAsync();
+            using AioTcpConnection client = await AioTcpConnection.ConnectAsync(listener.LocalEndPoint);
+            using AioTcpConnection server = await accepting;
+            Assert.Equal(client.LocalEndPoint, server.RemoteEndPoint);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
+    public void Start_after_Dispose_says_the_listener_was_stopped(string kind)
+    {
+        Loops.Run(kind, () =>
+        {
+            var listener = new AioTcpListener(IPAddress.Loopback, 0);
+            listener.Dispose();
+            var error = Assert.Throws<InvalidOperationException>(() => listener.Start());
+            Assert.Equal("This AioTcpListener was stopped; create a new one to listen again.", error.Message);
+            return Task.CompletedTask;
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
+    public void AcceptAsync_after_Dispose_throws_ObjectDisposedException_naming_the_listener_whether_or_not_it_was_started(string kind)
+    {
+        Loops.Run(kind, async () =>
+        {
+            AioTcpListener started = Loops.StartLoopback();
+            started.Dispose();
+            var afterStart = await Assert.ThrowsAsync<ObjectDisposedException>(async () => await started.AcceptAsync());
+            Assert.Equal(nameof(AioTcpListener), afterStart.ObjectName);
+
+            var neverStarted = new AioTcpListener(IPAddress.Loopback, 0);
+            neverStarted.Dispose();
+            var beforeStart = await Assert.ThrowsAsync<ObjectDisposedException>(async () => await neverStarted.AcceptAsync());
+            Assert.Equal(nameof(AioTcpListener), beforeStart.ObjectName);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
+    public void Reading_writing_or_shutting_down_a_disposed_connection_throws_ObjectDisposedException_naming_the_connection(string kind)
+    {
+        Loops.Run(kind, async () =>
+        {
+            using AioTcpListener listener = Loops.StartLoopback();
+            ValueTask<AioTcpConnection> accepting = listener.AcceptAsync();
+            AioTcpConnection client = await AioTcpConnection.ConnectAsync(listener.LocalEndPoint);
+            using AioTcpConnection server = await accepting;
+            client.Dispose();
+
+            var read = await Assert.ThrowsAsync<ObjectDisposedException>(async () => await client.ReadAsync(new byte[4]));
+            Assert.Equal(nameof(AioTcpConnection), read.ObjectName);
+            var write = await Assert.ThrowsAsync<ObjectDisposedException>(async () => await client.WriteAsync(new byte[4]));
+            Assert.Equal(nameof(AioTcpConnection), write.ObjectName);
+            Assert.Equal(nameof(AioTcpConnection), Assert.Throws<ObjectDisposedException>(client.ShutdownSend).ObjectName);
+
+            // The peer sees the close as the end of the stream.
+            Assert.Equal(0, await server.ReadAsync(new byte[4]));
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
+    public void ConnectAsync_refuses_a_null_or_unsupported_endpoint_an_empty_host_and_a_bad_port(string kind)
+    {
+        Loops.Run(kind, async () =>
+        {
+            var none = await Assert.ThrowsAsync<ArgumentNullException>(async () => await AioTcpConnection.ConnectAsync((EndPoint)null!));
+            Assert.Equal("remoteEndPoint", none.ParamName);
+
+            var dns = await Assert.ThrowsAsync<ArgumentException>(async () => await AioTcpConnection.ConnectAsync(new DnsEndPoint("localhost", 80)));
+            Assert.Equal("remoteEndPoint", dns.ParamName);
+            Assert.Contains("IPEndPoint or a UnixDomainSocketEndPoint; DnsEndPoint", dns.Message, StringComparison.Ordinal);
+            Assert.Contains("ConnectAsync(host, port)", dns.Message, StringComparison.Ordinal);
+
+            Assert.Equal("host", (await Assert.ThrowsAsync<ArgumentException>(async () => await AioTcpConnection.ConnectAsync("", 80))).ParamName);
+            Assert.Equal("port", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await AioTcpConnection.ConnectAsync("127.0.0.1", 70000))).ParamName);
+        });
+    }
+
+    [Fact]
+    public void The_EpollLoop_is_refused_off_Linux_with_a_message_naming_the_system_and_the_two_fixes()
+    {
+        Assert.Equal(
+            "EpollLoop needs Linux (it waits in epoll_wait), but this is Microsoft Windows 10.0.22631. " +
+            "Use the default loop here: remove LoopType = typeof(EpollLoop), or choose the loop at run time.",
+            EpollLoop.UnsupportedPlatformMessage("Microsoft Windows 10.0.22631"));
+
+        if (OperatingSystem.IsLinux())
+        {
+            using var loop = new EpollLoop();
+            Assert.False(loop.IsClosed);
+        }
+        else
+        {
+            var error = Assert.Throws<PlatformNotSupportedException>(() => new EpollLoop());
+            Assert.Equal(EpollLoop.UnsupportedPlatformMessage(System.Runtime.InteropServices.RuntimeInformation.OSDescription), error.Message);
+        }
+    }
+}
