@@ -1,9 +1,6 @@
 using System.Runtime.InteropServices;
 using AioRun.Tests.Process;
 using AioRun.Tests.Support;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Emit;
 using Xunit;
 
 namespace AioRun.Tests.Generator;
@@ -14,34 +11,10 @@ namespace AioRun.Tests.Generator;
 /// </summary>
 public class CompileAndRunTests
 {
-    private static readonly string ProgramsDirectory = Path.Combine(Path.GetTempPath(), "aiorun-generated-programs", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-
-    static CompileAndRunTests()
-    {
-        // Programs of earlier runs are left behind (a running child holds its files); this run starts clean.
-        string parent = Path.GetDirectoryName(ProgramsDirectory)!;
-        if (Directory.Exists(parent))
-        {
-            foreach (string old in Directory.GetDirectories(parent))
-            {
-                try
-                {
-                    Directory.Delete(old, recursive: true);
-                }
-                catch (IOException)
-                {
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
-            }
-        }
-    }
-
     [Fact]
     public void A_Task_of_int_entry_gives_its_int_as_the_exit_code_after_the_whole_shutdown()
     {
-        using var child = Start(
+        using var child = GeneratedProgram.Start(
             """
             static partial class Program
             {
@@ -63,7 +36,7 @@ public class CompileAndRunTests
     [Fact]
     public void StopOnUnhandledErrors_stops_the_loop_and_exits_1_with_the_stack_trace_after_the_shutdown()
     {
-        using var child = Start(
+        using var child = GeneratedProgram.Start(
             """
             static partial class Program
             {
@@ -92,7 +65,7 @@ public class CompileAndRunTests
     [UnixFact]
     public void SIGTERM_runs_the_shutdown_callback_then_cancels_the_main_task_and_exits_0()
     {
-        using var child = Start(
+        using var child = GeneratedProgram.Start(
             """
             static partial class Program
             {
@@ -135,7 +108,7 @@ public class CompileAndRunTests
     [UnixFact]
     public void A_void_entry_takes_the_loop_of_LoopType_and_SIGINT_runs_the_ShutdownHandler()
     {
-        using var child = Start(
+        using var child = GeneratedProgram.Start(
             """
             public sealed class CountingLoop : AioLoop
             {
@@ -175,7 +148,7 @@ public class CompileAndRunTests
     [Fact]
     public void A_custom_exception_handler_with_StopOnUnhandledErrors_is_refused_with_aiorun_s_message_and_exit_code_1()
     {
-        using var child = Start(
+        using var child = GeneratedProgram.Start(
             """
             static partial class Program
             {
@@ -197,7 +170,7 @@ public class CompileAndRunTests
     [Fact]
     public void The_project_s_shutdown_timeout_names_a_task_that_refused_to_exit()
     {
-        using var child = Start(
+        using var child = GeneratedProgram.Start(
             """
             static partial class Program
             {
@@ -235,7 +208,7 @@ public class CompileAndRunTests
             """;
         int line = Array.FindIndex((TestSource.Usings + source).Split('\n'), l => l.Contains("static async Task Main", StringComparison.Ordinal)) + 1;
 
-        using var child = Start(source, new Dictionary<string, string> { ["AioRunShutdownTimeout"] = "0.2" }, sourcePath: path);
+        using var child = GeneratedProgram.Start(source, new Dictionary<string, string> { ["AioRunShutdownTimeout"] = "0.2" }, sourcePath: path);
 
         Assert.True(child.WaitForExit() == 0, child.Transcript);
         string refused = Assert.Single(child.AllLines, l => l.StartsWith("Task refused to exit within the shutdown timeout of 0.2 s: 'main'", StringComparison.Ordinal));
@@ -312,45 +285,10 @@ public class CompileAndRunTests
     /// <see cref="SocketCompletionProgram"/> with the attribute's arguments, the csproj property (if any) and the variable
     /// (removed when <see langword="null"/>: the test runner's own environment must not decide the outcome).
     /// </summary>
-    private static ChildProcess StartSocketCompletionProgram(string attribute, string? project, string? variable) => Start(
+    private static ChildProcess StartSocketCompletionProgram(string attribute, string? project, string? variable) => GeneratedProgram.Start(
         SocketCompletionProgram.Replace("[AioRunEntry(ATTRIBUTE)]", attribute.Length == 0 ? "[AioRunEntry]" : $"[AioRunEntry({attribute})]", StringComparison.Ordinal),
         project is null ? null : new Dictionary<string, string> { ["AioRunInlineSocketCompletions"] = project },
         environment: new Dictionary<string, string?> { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = variable });
-
-    /// <summary>Generates, compiles and emits the program into its own folder beside AioRun.dll, then starts it.</summary>
-    /// <param name="sourcePath">The path of the user's file in the compilation (default: the harness's).</param>
-    /// <param name="environment">Changes to the child's environment (a <see langword="null"/> value removes the variable); its stderr is then a stream of its own.</param>
-    private static ChildProcess Start(string source, Dictionary<string, string>? buildProperties = null, string? sourcePath = null, IReadOnlyDictionary<string, string?>? environment = null, params string[] args)
-    {
-        CSharpCompilation compilation = GeneratorHarness.Compilation(TestSource.Usings + source);
-        if (sourcePath is not null)
-        {
-            compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], compilation.SyntaxTrees[0].WithFilePath(sourcePath));
-        }
-
-        var generated = GeneratorHarness.Generate(compilation, buildProperties);
-        GeneratorHarness.AssertClean(generated.Output);
-
-        string directory = Path.Combine(ProgramsDirectory, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        string dll = Path.Combine(directory, "UserProgram.dll");
-        EmitResult emitted = generated.Output.Emit(dll);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
-
-        foreach (string dependency in new[] { "AioRun.dll", "Microsoft.Extensions.Logging.Abstractions.dll", "Microsoft.Extensions.DependencyInjection.Abstractions.dll" })
-        {
-            string from = Path.Combine(AppContext.BaseDirectory, dependency);
-            if (File.Exists(from))
-            {
-                File.Copy(from, Path.Combine(directory, dependency));
-            }
-        }
-
-        File.WriteAllText(
-            Path.Combine(directory, "UserProgram.runtimeconfig.json"),
-            $$"""{ "runtimeOptions": { "tfm": "net{{Environment.Version.Major}}.{{Environment.Version.Minor}}", "framework": { "name": "Microsoft.NETCore.App", "version": "{{Environment.Version.Major}}.{{Environment.Version.Minor}}.0" } } }""");
-        return environment is null ? ChildProcess.StartDotnetMerged(dll, args) : ChildProcess.StartDotnet(dll, environment, args);
-    }
 
     private static int IndexOf(IReadOnlyList<string> lines, Func<string, bool> match, ChildProcess child)
     {

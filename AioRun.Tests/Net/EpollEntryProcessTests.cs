@@ -5,9 +5,6 @@ using System.Text;
 using AioRun.Tests.Generator;
 using AioRun.Tests.Process;
 using AioRun.Tests.Support;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Emit;
 using Xunit;
 
 namespace AioRun.Tests.Net;
@@ -99,34 +96,10 @@ public class EpollEntryProcessTests
         }
         """;
 
-    private static readonly string ProgramsDirectory = Path.Combine(Path.GetTempPath(), "aiorun-epoll-entry-programs", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-
-    static EpollEntryProcessTests()
-    {
-        // Programs of earlier runs are left behind (a running child holds its files); this run starts clean.
-        string parent = Path.GetDirectoryName(ProgramsDirectory)!;
-        if (Directory.Exists(parent))
-        {
-            foreach (string old in Directory.GetDirectories(parent))
-            {
-                try
-                {
-                    Directory.Delete(old, recursive: true);
-                }
-                catch (IOException)
-                {
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
-            }
-        }
-    }
-
     [LinuxFact]
     public void SIGTERM_cancels_the_accept_and_the_reads_closes_the_connections_waits_for_the_protected_write_and_exits_0()
     {
-        using ChildProcess child = Start(EchoService);
+        using ChildProcess child = GeneratedProgram.Start(EchoService);
         child.WaitForLine("loop: EpollLoop, listener on the loop: True");
         string listening = child.WaitForLines(l => l.StartsWith("listening on 127.0.0.1:", StringComparison.Ordinal), 1, "the listening line")[0];
         var endPoint = IPEndPoint.Parse(listening["listening on ".Length..]);
@@ -169,34 +142,6 @@ public class EpollEntryProcessTests
             "Waiting for executor shutdown.",
             "Leaving. Bye!");
         Assert.Contains("accept cancelled", child.AllLines);
-    }
-
-    /// <summary>Generates, compiles and emits the program into its own folder beside AioRun.dll, then starts it with stderr merged into stdout.</summary>
-    private static ChildProcess Start(string source)
-    {
-        CSharpCompilation compilation = GeneratorHarness.Compilation(TestSource.Usings + source);
-        var generated = GeneratorHarness.Generate(compilation);
-        GeneratorHarness.AssertClean(generated.Output);
-
-        string directory = Path.Combine(ProgramsDirectory, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        string dll = Path.Combine(directory, "UserProgram.dll");
-        EmitResult emitted = generated.Output.Emit(dll);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
-
-        foreach (string dependency in new[] { "AioRun.dll", "Microsoft.Extensions.Logging.Abstractions.dll", "Microsoft.Extensions.DependencyInjection.Abstractions.dll" })
-        {
-            string from = Path.Combine(AppContext.BaseDirectory, dependency);
-            if (File.Exists(from))
-            {
-                File.Copy(from, Path.Combine(directory, dependency));
-            }
-        }
-
-        File.WriteAllText(
-            Path.Combine(directory, "UserProgram.runtimeconfig.json"),
-            $$"""{ "runtimeOptions": { "tfm": "net{{Environment.Version.Major}}.{{Environment.Version.Minor}}", "framework": { "name": "Microsoft.NETCore.App", "version": "{{Environment.Version.Major}}.{{Environment.Version.Minor}}.0" } } }""");
-        return ChildProcess.StartDotnetMerged(dll);
     }
 
     /// <summary>A plain .NET client that sends and reads lines, each read with a generous timeout.</summary>
