@@ -5,14 +5,9 @@ namespace AioRun.Tests.Net;
 /// <summary>The rest of the loop on the EpollLoop: real-time timers, the executor, posts from other threads, ShutdownWaitsFor.</summary>
 public class EpollLoopTests
 {
-    [Fact]
+    [LinuxFact]
     public void Timers_the_executor_posts_from_other_threads_and_ShutdownWaitsFor_work_on_it()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         var seen = new List<string>();
         Loops.Run(Loops.Epoll, async () =>
         {
@@ -48,14 +43,9 @@ public class EpollLoopTests
         Assert.Equal(new[] { "timer", "sleep", "executor", "post", "shield" }, seen);
     }
 
-    [Fact]
+    [LinuxFact]
     public void Posts_from_many_threads_at_once_all_wake_the_loop()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         // Posters race the loop's drain of its eventfd: a wake-up lost there would leave the loop asleep in
         // epoll_wait with work queued, and this would never finish.
         const int Threads = 4;
@@ -93,14 +83,9 @@ public class EpollLoopTests
 
     private static readonly TimeSpan ChildProcessTimeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
+    [LinuxFact]
     public void Closing_the_epoll_loop_releases_its_epoll_and_eventfd_descriptors()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         // Other tests open descriptors meanwhile; 200 loops that each leaked two would stand out from that noise.
         int before = Loops.OpenFileDescriptors();
         for (int i = 0; i < 200; i++)

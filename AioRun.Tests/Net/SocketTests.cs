@@ -320,14 +320,9 @@ public class SocketTests
         Assert.Equal("through pipes", reply);
     }
 
-    [Fact]
+    [LinuxFact]
     public void On_the_epoll_loop_a_task_waiting_on_a_socket_says_so_in_the_task_report()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         string report = Loops.Run(Loops.Epoll, async () =>
         {
             using AioTcpListener listener = Loops.StartLoopback();
@@ -351,15 +346,10 @@ public class SocketTests
         Assert.Contains("waiting on an accept of AioTcpListener 127.0.0.1:", report);
     }
 
-    [Theory]
+    [LinuxTheory]
     [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
     public void No_file_descriptor_is_left_open_after_10000_connections(string kind)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         (int before, int after) = Loops.Run(kind, async () =>
         {
             using AioTcpListener listener = Loops.StartLoopback();
