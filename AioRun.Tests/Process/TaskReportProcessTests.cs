@@ -156,6 +156,9 @@ public class TaskReportProcessTests
         int lines = 1 + int.Parse(counts.Groups[1].Value) + int.Parse(counts.Groups[2].Value);
         while (true)
         {
+            // Counted before the snapshot: a line that arrives in between then ends the wait below at once, where a
+            // count taken after it would wait for a line that never comes (the child prints nothing more until signalled).
+            int seen = child.AllLines.Count;
             IReadOnlyList<string> stderr = child.Stderr;
             int at = IndexOfNth(stderr, IsHeader, nth);
             if (stderr.Count - at >= lines)
@@ -163,7 +166,7 @@ public class TaskReportProcessTests
                 return stderr.Skip(at).Take(lines).ToArray();
             }
 
-            child.WaitForLines(_ => true, child.AllLines.Count + 1, "the rest of the task report");
+            child.WaitForLines(_ => true, seen + 1, "the rest of the task report");
         }
     }
 
