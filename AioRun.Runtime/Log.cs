@@ -14,11 +14,7 @@ internal static partial class Log
 {
     public static void StoppingTheLoop(ILogger logger)
     {
-        if (logger is AioLogging.StderrLogger plain)
-        {
-            plain.Write(LogLevel.Information, "Stopping the loop");
-        }
-        else
+        if (!WrotePlain(logger, "Stopping the loop"))
         {
             Structured.StoppingTheLoop(logger);
         }
@@ -26,11 +22,7 @@ internal static partial class Log
 
     public static void EnteringShutdownPhase(ILogger logger)
     {
-        if (logger is AioLogging.StderrLogger plain)
-        {
-            plain.Write(LogLevel.Information, "Entering shutdown phase.");
-        }
-        else
+        if (!WrotePlain(logger, "Entering shutdown phase."))
         {
             Structured.EnteringShutdownPhase(logger);
         }
@@ -56,11 +48,7 @@ internal static partial class Log
 
     public static void RunningPendingTasks(ILogger logger)
     {
-        if (logger is AioLogging.StderrLogger plain)
-        {
-            plain.Write(LogLevel.Information, "Running pending tasks till complete");
-        }
-        else
+        if (!WrotePlain(logger, "Running pending tasks till complete"))
         {
             Structured.RunningPendingTasks(logger);
         }
@@ -68,11 +56,7 @@ internal static partial class Log
 
     public static void WaitingForExecutor(ILogger logger)
     {
-        if (logger is AioLogging.StderrLogger plain)
-        {
-            plain.Write(LogLevel.Information, "Waiting for executor shutdown.");
-        }
-        else
+        if (!WrotePlain(logger, "Waiting for executor shutdown."))
         {
             Structured.WaitingForExecutor(logger);
         }
@@ -80,14 +64,22 @@ internal static partial class Log
 
     public static void LeavingBye(ILogger logger)
     {
-        if (logger is AioLogging.StderrLogger plain)
-        {
-            plain.Write(LogLevel.Information, "Leaving. Bye!");
-        }
-        else
+        if (!WrotePlain(logger, "Leaving. Bye!"))
         {
             Structured.LeavingBye(logger);
         }
+    }
+
+    /// <summary>Writes an Information lifecycle line if <paramref name="logger"/> is the default one; false for any other logger.</summary>
+    private static bool WrotePlain(ILogger logger, string text)
+    {
+        if (logger is not AioLogging.StderrLogger plain)
+        {
+            return false;
+        }
+
+        plain.Write(LogLevel.Information, text);
+        return true;
     }
 
     /// <summary>The lifecycle lines as structured messages, for any logger other than the default one.</summary>

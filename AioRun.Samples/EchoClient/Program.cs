@@ -2,8 +2,8 @@
 // (which runs the shutdown and exits 0), like the original example.
 // Usage: dotnet run --project AioRun.Samples/EchoClient [-- [port [message]] [--loop default|epoll]]
 //
-// Like the echo server, it chooses its loop at run time (--loop epoll or AIORUN_SAMPLE_LOOP=epoll), so its Main is
-// the program [AioRunEntry] would generate, written out with AioProgram.
+// Like the echo server, it chooses its loop at run time (--loop epoll or AIORUN_SAMPLE_LOOP=epoll), through
+// LoopChoice.Run: the program [AioRunEntry] would generate, written out with AioProgram.
 using System.Text;
 using AioRun;
 
@@ -15,28 +15,7 @@ static class Program
         int port = args.Length > 0 ? int.Parse(args[0]) : 8888;
         string message = args.Length > 1 ? args[1] : "Hello World!";
 
-        using var program = new AioProgram();
-        program.RegisterSignalHandlers();
-        AioLoop loop;
-        try
-        {
-            loop = program.UseLoop(epoll ? new EpollLoop() : new AioLoop());
-        }
-        catch (Exception error)
-        {
-            return AioProgram.ReportFatal(error);
-        }
-
-        AioTask main = loop.CreateTask(() => Talk(port, message), "main");
-        program.NotifyReadyWhenDone(main);
-        loop.RunForever();
-        program.EnterShutdownPhase();
-        program.RunShutdownParticipants();
-        program.CancelPendingTasks();
-        program.RunPendingTasksTillComplete();
-        program.WaitForExecutorShutdown();
-        program.Close();
-        return program.ExitCode(main);
+        return LoopChoice.Run(epoll, () => Talk(port, message));
     }
 
     static async Task Talk(int port, string message)

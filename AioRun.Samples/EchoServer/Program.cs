@@ -5,7 +5,7 @@
 // It runs on either loop, chosen at run time: --loop epoll (or AIORUN_SAMPLE_LOOP=epoll) picks the EpollLoop, where
 // AioTcpListener and AioTcpConnection do their I/O on the loop thread; on the default loop they are .NET sockets.
 // With [AioRunEntry] the loop is chosen at compile time ([AioRunEntry(LoopType = typeof(EpollLoop))]); to choose at
-// run time, this Main is the program [AioRunEntry] would generate, written out with AioProgram.
+// run time, LoopChoice.Run is the program [AioRunEntry] would generate, written out with AioProgram.
 using System.Net;
 using System.Text;
 using AioRun;
@@ -17,29 +17,7 @@ static class Program
         bool epoll = LoopChoice.WantsEpoll(ref args);
         int port = args.Length > 0 ? int.Parse(args[0]) : 8888;
 
-        // 1. Signals; 2. the loop and the main task; 3.-7. aiorun's shutdown sequence; 8. the exit code.
-        using var program = new AioProgram();
-        program.RegisterSignalHandlers();
-        AioLoop loop;
-        try
-        {
-            loop = program.UseLoop(epoll ? new EpollLoop() : new AioLoop());
-        }
-        catch (Exception error)
-        {
-            return AioProgram.ReportFatal(error); // e.g. EpollLoop on a system without epoll
-        }
-
-        AioTask main = loop.CreateTask(() => Serve(port), "main");
-        program.NotifyReadyWhenDone(main);
-        loop.RunForever();
-        program.EnterShutdownPhase();
-        program.RunShutdownParticipants();
-        program.CancelPendingTasks();
-        program.RunPendingTasksTillComplete();
-        program.WaitForExecutorShutdown();
-        program.Close();
-        return program.ExitCode(main);
+        return LoopChoice.Run(epoll, () => Serve(port));
     }
 
     static async Task Serve(int port)
