@@ -38,7 +38,7 @@ public static class AioLogging
         else
         {
             MinimumLevel = LogLevel.Information;
-            Console.Error.WriteLine(
+            Output.WriteLine(
                 $"AioRun: {LevelVariable}='{configured}' is not a log level (Trace, Debug, Information, Warning, Error, Critical, None); using Information.");
         }
     }
@@ -47,7 +47,12 @@ public static class AioLogging
     public static LogLevel MinimumLevel { get; set; }
 
     /// <summary>Where the default logger writes; standard error unless changed (tests may capture it).</summary>
-    public static TextWriter Output { get; set; } = Console.Error;
+    /// <remarks>
+    /// On Linux, standard error is a writer of AioRun's own that writes UTF-8 to file descriptor 2 directly, one write
+    /// per call, without setting up <see cref="Console"/> (which would cost the program's start several milliseconds);
+    /// elsewhere it is <see cref="Console.Error"/>.
+    /// </remarks>
+    public static TextWriter Output { get; set; } = OperatingSystem.IsLinux() ? new StandardErrorWriter() : Console.Error;
 
     /// <summary>The default logger: standard error, plain lines.</summary>
     public static ILogger DefaultLogger => s_default;

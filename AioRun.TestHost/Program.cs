@@ -1,10 +1,16 @@
 // A hand-written AioRun program for the process tests: Main lines the runtime's shutdown phases up
 // exactly as the generator does for [AioRunEntry], so that the tests signal the same sequence a user's
 // program runs. args[0] picks a scenario; each prints READY once it is ready to be signalled, then
-// lines the tests look for. The systemd-* scenarios are run with NOTIFY_SOCKET set by the tests.
+// lines the tests look for. The systemd-* scenarios are run with NOTIFY_SOCKET set by the tests; the stderr-*
+// scenarios (StandardErrorScenarios) only write through AioLogging.Output.
 using AioRun;
 
 string scenario = args.Length > 0 ? args[0] : "service";
+if (scenario.StartsWith("stderr-", StringComparison.Ordinal))
+{
+    return StandardErrorScenarios.Run(scenario, args);
+}
+
 var options = scenario switch
 {
     "refuse" => new AioRunOptions { ShutdownTimeout = TimeSpan.FromSeconds(0.5) },

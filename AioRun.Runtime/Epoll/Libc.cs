@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace AioRun.Epoll;
 
 /// <summary>
-/// The few libc calls the epoll loop and its sockets make. <see cref="LibraryImportAttribute"/> generates the
+/// The few libc calls the epoll loop and its sockets make, and the default logger's writes to standard error. <see cref="LibraryImportAttribute"/> generates the
 /// marshalling at compile time (NativeAOT- and trim-safe); every argument is blittable. Linux only: the constants
 /// are Linux's (the same on x86-64 and arm64).
 /// </summary>
@@ -13,6 +13,7 @@ internal static unsafe partial class Libc
 
     public const int EINTR = 4;
     public const int EAGAIN = 11;
+    public const int EPIPE = 32;
     public const int EINPROGRESS = 115;
 
     public const int AF_UNIX = 1;
@@ -39,6 +40,15 @@ internal static unsafe partial class Libc
     public const uint EPOLLET = 0x80000000;
     public const int EFD_NONBLOCK = 0x800;
     public const int EFD_CLOEXEC = 0x80000;
+    public const short POLLOUT = 0x004;
+
+    /// <summary>poll(2)'s <c>struct pollfd</c>.</summary>
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short REvents;
+    }
 
     [LibraryImport(Lib, EntryPoint = "epoll_create1", SetLastError = true)]
     public static partial int EpollCreate1(int flags);
@@ -57,6 +67,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, void* buffer, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
 
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

@@ -124,6 +124,27 @@ public sealed class ChildProcess : IDisposable
         return new ChildProcess(info);
     }
 
+    /// <summary>
+    /// Starts a .NET program with its standard output and standard error both sent to the file <paramref name="path"/>
+    /// (<c>sh -c 'exec ... &gt;path 2&gt;&amp;1'</c>, one open file shared by the two descriptors, as a service's log file is).
+    /// </summary>
+    public static ChildProcess StartDotnetWithOutputTo(string path, string dllPath, params string[] args)
+    {
+        ResetInheritedSignalDispositions();
+        var info = new ProcessStartInfo("/bin/sh") { WorkingDirectory = Path.GetDirectoryName(dllPath)! };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("target=\"$1\"; shift; exec \"$0\" \"$@\" >\"$target\" 2>&1");
+        info.ArgumentList.Add(DotnetHost());
+        info.ArgumentList.Add(path);
+        info.ArgumentList.Add(dllPath);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return new ChildProcess(info);
+    }
+
     /// <summary>Starts any program.</summary>
     public static ChildProcess Start(ProcessStartInfo info)
     {
