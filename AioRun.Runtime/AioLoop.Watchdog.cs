@@ -63,8 +63,13 @@ public partial class AioLoop
     /// What the watchdog samples, from its own thread: the callback counter, how many times the loop went idle, and
     /// whether it runs a callback now (or, rarely, moves work between callbacks) rather than waiting for work or not running.
     /// </summary>
-    internal (long Callbacks, long IdleTurns, bool Busy) SampleForWatchdog() =>
-        (_ready.Taken, Volatile.Read(ref _idleTurns), _status == StatusRunning && Volatile.Read(ref _waiting) == 0);
+    /// <remarks>Out parameters rather than a tuple: the framework's ValueTuple over these types is not precompiled with AioRun.</remarks>
+    internal void SampleForWatchdog(out long callbacks, out long idleTurns, out bool busy)
+    {
+        callbacks = _ready.Taken;
+        idleTurns = Volatile.Read(ref _idleTurns);
+        busy = _status == StatusRunning && Volatile.Read(ref _waiting) == 0;
+    }
 
     /// <summary>
     /// Names the callback that runs now, if it is still the one the watchdog saw as number <paramref name="callbacks"/>

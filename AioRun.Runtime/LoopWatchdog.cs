@@ -106,7 +106,7 @@ internal sealed class LoopWatchdog
         }
 
         Volatile.Write(ref _samples, _samples + 1);
-        (long callbacks, long idleTurns, bool busy) = loop.SampleForWatchdog();
+        loop.SampleForWatchdog(out long callbacks, out long idleTurns, out bool busy);
         long thresholdMs = (long)loop.LoopLagWarning.TotalMilliseconds;
         if (busy && callbacks == _seenCallbacks && idleTurns == _seenIdleTurns)
         {

@@ -17,7 +17,7 @@ internal sealed class TaskRegistry
     public int Count => _count;
 
     /// <summary>The pending tasks, in place: only while nothing adds or removes one.</summary>
-    public ReadOnlySpan<AioTask> Items => _tasks.AsSpan(0, _count);
+    public ReadOnlySpan<AioTask> Items => new(_tasks, 0, _count); // not AsSpan: MemoryExtensions would load the System.Memory facade at start
 
     public void Add(AioTask task)
     {
@@ -50,7 +50,7 @@ internal sealed class TaskRegistry
         task.RegistryIndex = -1;
     }
 
-    public AioTask[] Snapshot() => _tasks.AsSpan(0, _count).ToArray();
+    public AioTask[] Snapshot() => Items.ToArray();
 
     /// <summary>
     /// A snapshot taken on a thread other than the loop's while the loop may change the registry: never throws, but
