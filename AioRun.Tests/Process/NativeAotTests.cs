@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
+using AioRun.Tests.Net;
 using Xunit;
 
 namespace AioRun.Tests.Process;
@@ -111,6 +112,22 @@ public class NativeAotTests
         const string Task = @"task 'blocker' \(created at .*NativeService[/\\]Program\.cs:\d+\)$";
         Assert.Contains(child.Stderr, l => Regex.IsMatch(l, @"^Loop blocked for \d+ ms so far by " + Task));
         Assert.Contains(child.Stderr, l => Regex.IsMatch(l, @"^Loop blocked for (\d+) ms by " + Task) && int.Parse(Regex.Match(l, @"\d+").Value) >= 500);
+    }
+
+    [LinuxFact]
+    public void The_native_executable_binds_libc_s_functions_at_link_and_never_searches_for_libc()
+    {
+        // glibc's loader reports every library it looks for under LD_DEBUG=libs. Bound at run time, AioRun's first libc
+        // call (here the epoll scenario's sockets, then the lifecycle lines) would look for "libc.so", then "liblibc.so".
+        using var child = _build.Start(native: true, new Dictionary<string, string?> { ["LD_DEBUG"] = "libs" }, "epoll");
+        child.WaitForLine("epoll: self-connect read 'ping', on the loop: True");
+        child.Signal(PosixSignal.SIGTERM);
+        int exitCode = child.WaitForExit();
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}{Environment.NewLine}{child.Transcript}");
+        Assert.Contains("Leaving. Bye!", child.Stderr);
+        Assert.True(child.Stderr.Any(l => l.Contains("find library=libc.so.6", StringComparison.Ordinal)), "LD_DEBUG=libs printed nothing: not glibc's loader?");
+        Assert.DoesNotContain(child.Stderr, l => l.Contains("find library=libc.so ", StringComparison.Ordinal) || l.Contains("liblibc", StringComparison.Ordinal));
     }
 
     [UnixTheory]
