@@ -66,7 +66,8 @@ public static class AioMetrics
 
     /// <summary>
     /// A loop is about to wait for work for the first time: the first such call has the instruments made, on a thread of
-    /// its own. Not earlier: a program that ends before its loop ever waits would otherwise wait at its exit for that thread
+    /// its own, which also prepares the default logger's standard error (<see cref="StandardErrorWriter.Prepare"/>), so
+    /// that the first line, usually the one a signal makes, does not bind libc's write then. Not earlier: a program that ends before its loop ever waits would otherwise wait at its exit for that thread
     /// (the runtime's exit takes the event source that the meter's creation is still setting up), and not on the loop's
     /// thread, whose first wait must not turn into several milliseconds of work. A thread rather than the thread pool,
     /// whose own start costs about as much as the meter. Any thread.
@@ -75,7 +76,11 @@ public static class AioMetrics
     {
         if (Volatile.Read(ref s_instrumentsRequested) == 0 && Interlocked.Exchange(ref s_instrumentsRequested, 1) == 0)
         {
-            new Thread(static () => Instruments.Create()) { IsBackground = true, Name = "AioRun metrics setup" }.UnsafeStart();
+            new Thread(static () =>
+            {
+                (AioLogging.Output as StandardErrorWriter)?.Prepare();
+                Instruments.Create();
+            }) { IsBackground = true, Name = "AioRun background setup" }.UnsafeStart();
         }
     }
 

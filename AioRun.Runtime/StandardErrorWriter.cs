@@ -40,64 +40,116 @@ internal sealed unsafe class StandardErrorWriter : TextWriter
 
     public override Encoding Encoding => s_utf8;
 
-    public override void Write(char value) => WriteCore(new ReadOnlySpan<char>(in value), newLine: false);
+    public override void Write(char value) => WriteCore(&value, 1, newLine: false);
 
     public override void Write(char[] buffer, int index, int count)
     {
         ArgumentNullException.ThrowIfNull(buffer);
-        WriteCore(new ReadOnlySpan<char>(buffer, index, count), newLine: false);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, buffer.Length - index);
+        fixed (char* chars = buffer)
+        {
+            WriteCore(chars + index, count, newLine: false);
+        }
     }
 
-    public override void Write(string? value) => WriteCore(value, newLine: false);
+    public override void Write(string? value) => WriteString(value, newLine: false);
 
-    public override void Write(ReadOnlySpan<char> buffer) => WriteCore(buffer, newLine: false);
+    public override void Write(ReadOnlySpan<char> buffer) => WriteSpan(buffer, newLine: false);
 
-    public override void WriteLine() => WriteCore(default, newLine: true);
+    public override void WriteLine() => WriteCore(null, 0, newLine: true);
 
-    public override void WriteLine(string? value) => WriteCore(value, newLine: true);
+    public override void WriteLine(string? value) => WriteString(value, newLine: true);
 
-    public override void WriteLine(ReadOnlySpan<char> buffer) => WriteCore(buffer, newLine: true);
+    public override void WriteLine(ReadOnlySpan<char> buffer) => WriteSpan(buffer, newLine: true);
 
     /// <summary>Nothing to do: nothing is buffered.</summary>
     public override void Flush()
     {
     }
 
-    private void WriteCore(ReadOnlySpan<char> text, bool newLine)
+    // Strings are pinned rather than turned into spans: that conversion is MemoryExtensions.AsSpan, whose first use loads
+    // the System.Memory facade, on the path of the first line after a signal.
+    private void WriteString(string? value, bool newLine)
     {
-        ReadOnlySpan<char> newLineChars = newLine ? CoreNewLine : default;
+        fixed (char* chars = value)
+        {
+            WriteCore(chars, value?.Length ?? 0, newLine);
+        }
+    }
+
+    private void WriteSpan(ReadOnlySpan<char> text, bool newLine)
+    {
+        fixed (char* chars = text)
+        {
+            WriteCore(chars, text.Length, newLine);
+        }
+    }
+
+    private void WriteCore(char* chars, int count, bool newLine)
+    {
+        char[] newLineChars = newLine ? CoreNewLine : Array.Empty<char>();
         lock (_gate)
         {
             if (_console is { } console)
             {
-                console.Write(text);
+                console.Write(new ReadOnlySpan<char>(chars, count));
                 console.Write(newLineChars);
                 return;
             }
 
             // UTF-8 takes at most 3 bytes per UTF-16 char (4 per surrogate pair), plus 3 for half a pair left from before.
-            int most = ((text.Length + newLineChars.Length) * 3) + 3;
-            Span<byte> bytes = most <= StackBytes ? stackalloc byte[StackBytes] : new byte[most];
-            int length = _encoder.GetBytes(text, bytes, flush: false);
-            length += _encoder.GetBytes(newLineChars, bytes.Slice(length), flush: false);
-            if (length == 0)
+            int most = checked(((count + newLineChars.Length) * 3) + 3);
+            byte* stack = stackalloc byte[StackBytes];
+            byte[]? heap = most <= StackBytes ? null : new byte[most];
+            fixed (byte* onHeap = heap)
+            fixed (char* newLineStart = newLineChars)
             {
-                return;
-            }
-
-            try
-            {
-                fixed (byte* start = bytes)
+                byte* bytes = heap is null ? stack : onHeap;
+                // (A fixed empty string, span or array is a null pointer, which GetBytes refuses even for no chars.)
+                int length = count == 0 ? 0 : _encoder.GetBytes(chars, count, bytes, most, flush: false);
+                if (newLineChars.Length > 0)
                 {
-                    WriteAll(start, length);
+                    length += _encoder.GetBytes(newLineStart, newLineChars.Length, bytes + length, most - length, flush: false);
+                }
+
+                if (length == 0)
+                {
+                    return;
+                }
+
+                try
+                {
+                    WriteAll(bytes, length);
+                }
+                catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+                {
+                    _console = Console.Error;
+                    _console.Write(new ReadOnlySpan<char>(chars, count));
+                    _console.Write(newLineChars);
                 }
             }
-            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
-            {
-                _console = Console.Error;
-                _console.Write(text);
-                _console.Write(newLineChars);
-            }
+        }
+    }
+
+    /// <summary>
+    /// Does ahead of time, off the loop thread, what the first line would otherwise do when it is written (typically the
+    /// one a signal makes): binds libc's write (a write to descriptor -1, which fails at once and writes nothing) and
+    /// runs the UTF-8 encoder once.
+    /// </summary>
+    internal void Prepare()
+    {
+        char c = 'a';
+        byte b;
+        s_utf8.GetBytes(&c, 1, &b, 1);
+        try
+        {
+            Libc.Write(-1, &b, 0);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // The first line finds out again and falls back to System.Console.
         }
     }
 

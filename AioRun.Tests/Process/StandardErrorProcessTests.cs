@@ -73,6 +73,36 @@ public class StandardErrorProcessTests
     }
 
     [LinuxFact]
+    public void A_service_s_standard_error_holds_its_own_lines_and_the_lifecycle_lines_and_nothing_else()
+    {
+        // The loop goes idle (the background set-up prepares the writer then: nothing may reach standard error from it),
+        // then a signal's line is written from the signal's thread and the shutdown's from the loop's, between the host's
+        // own lines, which go through System.Console's standard error.
+        using var child = ChildProcess.StartDotnet(HostDll, "service");
+        child.WaitForLine("READY");
+        child.Signal(System.Runtime.InteropServices.PosixSignal.SIGTERM);
+
+        Assert.Equal(0, child.WaitForExit());
+
+        string[] lifecycle =
+        {
+            "Stopping the loop",
+            "Entering shutdown phase.",
+            "Cancelling pending tasks. (5 tasks)",
+            "Running pending tasks till complete",
+            "Waiting for executor shutdown.",
+            "Leaving. Bye!",
+        };
+        string[] host =
+        {
+            "READY", "worker 1 saw cancellation", "worker 2 saw cancellation", "worker 3 saw cancellation",
+            "protected caller cancelled", "executor work done", "protected work done",
+        };
+        Assert.Equal(lifecycle.Concat(host).Order(StringComparer.Ordinal), child.Stderr.Order(StringComparer.Ordinal));
+        Lines.AssertInOrder(child.Stderr, lifecycle);
+    }
+
+    [LinuxFact]
     public void A_reader_that_went_away_loses_the_lines_and_stops_nothing()
     {
         using var child = ChildProcess.StartDotnet(HostDll, "stderr-closed-pipe");
