@@ -12,7 +12,9 @@ namespace AioRun;
 internal sealed class Executor
 {
     private readonly AioLoop _loop;
-    private readonly ConcurrentQueue<Job> _waiting = new();
+    // Made when a bound is set (only bounded work waits): a loop whose executor is never bounded never loads the job
+    // types, nor the framework facade their interface lives in, at its start.
+    private ConcurrentQueue<Job>? _waiting;
     // The jobs in flight, for the task report: a list threaded through the jobs themselves, so that tracking one
     // allocates nothing; short locks, since jobs are submitted on the loop and finish on pool threads.
     private readonly object _inFlightGate = new();
@@ -33,6 +35,11 @@ internal sealed class Executor
                 throw new ArgumentOutOfRangeException(nameof(AioLoop.ExecutorWorkers), value, $"ExecutorWorkers must be 1 or more (or null for no bound); it was {value}.");
             }
 
+            if (value is not null)
+            {
+                Volatile.Write(ref _waiting, _waiting ?? new ConcurrentQueue<Job>());
+            }
+
             _maxWorkers = value;
         }
     }
@@ -41,7 +48,7 @@ internal sealed class Executor
     public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>Work items waiting for a worker under <see cref="MaxWorkers"/>. Any thread.</summary>
-    public int Queued => _waiting.Count;
+    public int Queued => Volatile.Read(ref _waiting)?.Count ?? 0;
 
     /// <summary>Work items handed to worker threads (running, or about to on the thread pool). Any thread.</summary>
     public int Active => Math.Max(0, Pending - Queued);
@@ -104,7 +111,7 @@ internal sealed class Executor
             return;
         }
 
-        _waiting.Enqueue(job);
+        _waiting!.Enqueue(job); // counted work exists only under a bound, which made the queue
         StartWaitingJobs();
     }
 
@@ -112,7 +119,8 @@ internal sealed class Executor
     private void StartWaitingJobs()
     {
         int max = _maxWorkers ?? int.MaxValue;
-        while (!_waiting.IsEmpty)
+        ConcurrentQueue<Job>? waiting = Volatile.Read(ref _waiting);
+        while (waiting is { IsEmpty: false })
         {
             int running = Volatile.Read(ref _running);
             if (running >= max)
@@ -125,7 +133,7 @@ internal sealed class Executor
                 continue;
             }
 
-            if (_waiting.TryDequeue(out Job? job))
+            if (waiting.TryDequeue(out Job? job))
             {
                 ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
             }

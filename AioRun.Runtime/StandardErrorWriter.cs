@@ -32,7 +32,9 @@ internal sealed unsafe class StandardErrorWriter : TextWriter
     private const int Descriptor = 2;
     private const int StackBytes = 512;
 
-    private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    // .NET's default encoding is UTF-8 without a byte order mark (naming UTF8Encoding would load the
+    // System.Text.Encoding.Extensions facade at start).
+    private static readonly Encoding s_utf8 = Encoding.Default;
 
     private readonly object _gate = new();
     private readonly Encoder _encoder = s_utf8.GetEncoder(); // keeps half a surrogate pair from one call to the next
