@@ -196,9 +196,9 @@ public partial class AioLoop
     public override void Post(SendOrPostCallback d, object? state)
     {
         ArgumentNullException.ThrowIfNull(d);
-        if (ReferenceEquals(t_current, this))
+        if (ReferenceEquals(t_current, this) || InCancelPhaseOnThisThread())
         {
-            // On the running loop's thread (a running loop is never closed).
+            // On the running loop's thread (a running loop is never closed), or the shutdown's cancel phase's.
             _ready.Enqueue(d, state);
         }
         else
@@ -210,7 +210,7 @@ public partial class AioLoop
     /// <summary>Queues the runtime's own <paramref name="callback"/> on the loop as <see cref="Post"/> does. Any thread.</summary>
     internal void PostInternal(Action<object?> callback, object? state)
     {
-        if (ReferenceEquals(t_current, this))
+        if (ReferenceEquals(t_current, this) || InCancelPhaseOnThisThread())
         {
             _ready.Enqueue(callback, state);
         }

@@ -16,6 +16,11 @@ public partial class AioLoop
     // Set by the cancel phase: from then on a new unprotected task starts cancelled. Loop thread only.
     private bool _cancelNewTasks;
 
+    // The thread running the cancel phase, while it runs (0 otherwise): the loop is not running then, and that thread is
+    // the one that ran it, so what the cancellations post (await continuations, sleeps ending) goes straight onto the
+    // ready queue, as it would on the running loop, instead of through the thread-safe queue.
+    private int _cancelPhaseThread;
+
     // Phase 3's work added by libraries; null once phase 3 took the last of it. Guarded by _participantsGate.
     private readonly object _participantsGate = new();
     private List<ShutdownParticipant>? _participants = new();
@@ -140,27 +145,50 @@ public partial class AioLoop
         _cancelNewTasks = true;
         // Asked once: an unnamed task's name is made on demand, which 100,000 tasks should not pay for a line nobody reads.
         bool logEach = _logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug);
-        foreach (AioTask task in _tasks.Snapshot())
+        bool onOwner = _status == StatusIdle && IsOwnedByCurrentThread;
+        if (onOwner)
         {
-            if (task.IsProtected || task.IsDone)
-            {
-                continue;
-            }
+            Volatile.Write(ref _cancelPhaseThread, Environment.CurrentManagedThreadId);
+        }
 
-            if (logEach)
+        try
+        {
+            foreach (AioTask task in _tasks.Snapshot())
             {
-                Log.CancellingTask(_logger, task.Name);
-            }
+                if (task.IsProtected || task.IsDone)
+                {
+                    continue;
+                }
 
-            try
-            {
-                task.Cancel();
-            }
-            catch (Exception ex)
-            {
-                CallExceptionHandler(new AioExceptionContext("A cancellation callback threw", ex, task));
+                if (logEach)
+                {
+                    Log.CancellingTask(_logger, task.Name);
+                }
+
+                try
+                {
+                    task.Cancel();
+                }
+                catch (Exception ex)
+                {
+                    CallExceptionHandler(new AioExceptionContext("A cancellation callback threw", ex, task));
+                }
             }
         }
+        finally
+        {
+            if (onOwner)
+            {
+                Volatile.Write(ref _cancelPhaseThread, 0);
+            }
+        }
+    }
+
+    /// <summary>Whether the calling thread runs the cancel phase now (see <see cref="_cancelPhaseThread"/>).</summary>
+    private bool InCancelPhaseOnThisThread()
+    {
+        int thread = Volatile.Read(ref _cancelPhaseThread);
+        return thread != 0 && thread == Environment.CurrentManagedThreadId;
     }
 
     /// <summary>Runs the loop until every tracked task (protected ones included) is done, at most <paramref name="timeout"/> on the loop's clock.</summary>

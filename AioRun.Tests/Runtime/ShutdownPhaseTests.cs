@@ -200,6 +200,51 @@ public class ShutdownPhaseTests
     }
 
     [Fact]
+    public void What_the_cancel_phase_posts_from_its_own_thread_and_from_another_runs_in_the_next_phase()
+    {
+        // The cancel phase's own posts skip the thread-safe queue (the loop is not running, and that thread owns it);
+        // a post from another thread meanwhile must still arrive, and the same thread's posts after the phase too.
+        using var t = new TestLoop();
+        using var program = new AioProgram(NoWatchdog);
+        AioLoop loop = program.UseLoop(t.Loop);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        AioTask main = loop.CreateTask(async () =>
+        {
+            Aio.CancellationToken.Register(() =>
+            {
+                loop.Post(_ => seen.Enqueue("posted by the cancel phase's thread"), null);
+                var other = new Thread(() => loop.Post(_ => seen.Enqueue("posted by another thread"), null));
+                other.Start();
+                other.Join();
+            });
+            try
+            {
+                await Aio.Sleep(3600);
+            }
+            catch (OperationCanceledException)
+            {
+                seen.Enqueue("main resumed, cancelled");
+                throw;
+            }
+        }, "main");
+        loop.CallSoon(loop.Stop);
+        loop.RunForever();
+
+        program.EnterShutdownPhase();
+        program.CancelPendingTasks();
+        Assert.Empty(seen); // nothing ran during the cancel phase itself
+        loop.Post(_ => seen.Enqueue("posted between the phases"), null);
+        Assert.True(program.RunPendingTasksTillComplete());
+
+        Assert.Equal(
+            new[] { "main resumed, cancelled", "posted between the phases", "posted by another thread", "posted by the cancel phase's thread" },
+            seen.Order(StringComparer.Ordinal));
+        Assert.True(main.IsCancelled);
+        program.WaitForExecutorShutdown();
+        program.Close();
+    }
+
+    [Fact]
     public void Stop_requests_during_the_shutdown_do_not_cut_it_short()
     {
         using var t = new TestLoop();
