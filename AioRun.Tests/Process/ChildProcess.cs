@@ -102,14 +102,25 @@ public sealed class ChildProcess : IDisposable
     /// Starts a .NET program with its standard error sent to <paramref name="stderrPath"/> (e.g. <c>/dev/full</c>, where
     /// every write fails), through <c>sh -c 'exec ... 2&gt;path'</c> so that the pid is the program's own.
     /// </summary>
-    public static ChildProcess StartDotnetWithStandardErrorTo(string stderrPath, IReadOnlyDictionary<string, string> environment, string dllPath, params string[] args)
+    public static ChildProcess StartDotnetWithStandardErrorTo(string stderrPath, IReadOnlyDictionary<string, string> environment, string dllPath, params string[] args) =>
+        StartDotnetRedirected("2>\"$target\"", stderrPath, environment, dllPath, args);
+
+    /// <summary>
+    /// Starts a .NET program with its standard output and standard error both sent to the file <paramref name="path"/>
+    /// (<c>sh -c 'exec ... &gt;path 2&gt;&amp;1'</c>, one open file shared by the two descriptors, as a service's log file is).
+    /// </summary>
+    public static ChildProcess StartDotnetWithOutputTo(string path, string dllPath, params string[] args) =>
+        StartDotnetRedirected(">\"$target\" 2>&1", path, new Dictionary<string, string>(), dllPath, args);
+
+    /// <summary>The program, through <c>sh -c 'exec ... &lt;redirections&gt;'</c> (the pid is still the program's own), <c>$target</c> being <paramref name="target"/>.</summary>
+    private static ChildProcess StartDotnetRedirected(string redirections, string target, IReadOnlyDictionary<string, string> environment, string dllPath, string[] args)
     {
         ResetInheritedSignalDispositions();
         var info = new ProcessStartInfo("/bin/sh") { WorkingDirectory = Path.GetDirectoryName(dllPath)! };
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("target=\"$1\"; shift; exec \"$0\" \"$@\" 2>\"$target\"");
+        info.ArgumentList.Add("target=\"$1\"; shift; exec \"$0\" \"$@\" " + redirections);
         info.ArgumentList.Add(DotnetHost());
-        info.ArgumentList.Add(stderrPath);
+        info.ArgumentList.Add(target);
         info.ArgumentList.Add(dllPath);
         foreach (string arg in args)
         {
@@ -119,27 +130,6 @@ public sealed class ChildProcess : IDisposable
         foreach ((string name, string value) in environment)
         {
             info.Environment[name] = value;
-        }
-
-        return new ChildProcess(info);
-    }
-
-    /// <summary>
-    /// Starts a .NET program with its standard output and standard error both sent to the file <paramref name="path"/>
-    /// (<c>sh -c 'exec ... &gt;path 2&gt;&amp;1'</c>, one open file shared by the two descriptors, as a service's log file is).
-    /// </summary>
-    public static ChildProcess StartDotnetWithOutputTo(string path, string dllPath, params string[] args)
-    {
-        ResetInheritedSignalDispositions();
-        var info = new ProcessStartInfo("/bin/sh") { WorkingDirectory = Path.GetDirectoryName(dllPath)! };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("target=\"$1\"; shift; exec \"$0\" \"$@\" >\"$target\" 2>&1");
-        info.ArgumentList.Add(DotnetHost());
-        info.ArgumentList.Add(path);
-        info.ArgumentList.Add(dllPath);
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
         }
 
         return new ChildProcess(info);
