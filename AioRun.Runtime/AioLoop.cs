@@ -420,7 +420,7 @@ public partial class AioLoop : SynchronizationContext, IDisposable
         MoveIncoming();
         if (_ready.Count == 0 && !_stopping)
         {
-            AioMetrics.OnLoopIdle();
+            BackgroundSetup.OnLoopIdle();
             WaitForWork();
             MoveIncoming();
         }

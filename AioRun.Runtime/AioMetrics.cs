@@ -27,7 +27,7 @@ namespace AioRun;
 /// a loop dropped without being closed is forgotten once the GC has collected it.
 /// <para>
 /// The meter, its instruments and the probe's timer are made on a short-lived background thread when a loop first waits
-/// for work, not when the first loop is created: a program that nobody measures does not wait for the metrics machinery
+/// for work (<see cref="BackgroundSetup"/>), not when the first loop is created: a program that nobody measures does not wait for the metrics machinery
 /// at its start or at its exit. A listener learns of them when they are published
 /// (<c>MeterListener.InstrumentPublished</c>), a moment after the first loop went idle.
 /// </para>
@@ -44,7 +44,6 @@ public static class AioMetrics
 
     private static readonly List<WeakReference<AioLoop>> s_loops = new();
     private static int s_lastLoopId;
-    private static int s_instrumentsRequested;
 
     /// <summary>Registers a new loop (weakly) and gives it its number.</summary>
     internal static int Register(AioLoop loop)
@@ -65,26 +64,9 @@ public static class AioMetrics
     }
 
     /// <summary>
-    /// A loop is about to wait for work for the first time: the first such call has the instruments made, on a thread of
-    /// its own, which also prepares the default logger's standard error (<see cref="StandardErrorWriter.Prepare"/>), so
-    /// that the first line, usually the one a signal makes, does not bind libc's write then. Not earlier: a program that ends before its loop ever waits would otherwise wait at its exit for that thread
-    /// (the runtime's exit takes the event source that the meter's creation is still setting up), and not on the loop's
-    /// thread, whose first wait must not turn into several milliseconds of work. A thread rather than the thread pool,
-    /// whose own start costs about as much as the meter. Any thread.
+    /// Makes the meter and its instruments now, if they are not made yet: the background set-up does it when a loop first
+    /// waits (<see cref="BackgroundSetup"/>), and a reader that must see them at once calls it too.
     /// </summary>
-    internal static void OnLoopIdle()
-    {
-        if (Volatile.Read(ref s_instrumentsRequested) == 0 && Interlocked.Exchange(ref s_instrumentsRequested, 1) == 0)
-        {
-            new Thread(static () =>
-            {
-                (AioLogging.Output as StandardErrorWriter)?.Prepare();
-                Instruments.Create();
-            }) { IsBackground = true, Name = "AioRun background setup" }.UnsafeStart();
-        }
-    }
-
-    /// <summary>Makes the meter and its instruments now, if the background thread has not yet (for a reader that must see them at once).</summary>
     internal static void CreateInstruments() => Instruments.Create();
 
     /// <summary>Forgets a closed loop.</summary>
