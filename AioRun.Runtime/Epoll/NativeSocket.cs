@@ -355,6 +355,8 @@ internal sealed unsafe class NativeSocket
     {
         protected override string Name => "an accept";
 
+        protected override string Limit => "one accept at a time on the EpollLoop";
+
         protected override bool MayBeReady => Socket.Readable;
 
         public ValueTask<int> Run(CancellationToken token)

@@ -52,13 +52,16 @@ internal abstract class SocketOp : IValueTaskSource<int>, IValueTaskSource, IRep
     /// <summary>Makes one attempt: false when the kernel says it would block; otherwise the result or the error.</summary>
     protected abstract bool TryRun(out int result, out Exception? error);
 
+    /// <summary>What may be in progress at once, for the message of <see cref="ThrowIfBusy"/>.</summary>
+    protected virtual string Limit => "one read and one write at a time";
+
     /// <summary>Throws when an operation of this kind is already in progress (call before changing the operation's fields).</summary>
     protected void ThrowIfBusy()
     {
         if (_busy)
         {
             throw new InvalidOperationException(
-                $"{Socket.Kind} already has {Name} in progress; await it before starting another (one read and one write at a time).");
+                $"{Socket.Kind} already has {Name} in progress; await it before starting another ({Limit}).");
         }
     }
 

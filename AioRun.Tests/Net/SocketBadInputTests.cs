@@ -53,6 +53,36 @@ public class SocketBadInputTests
 
     [Theory]
     [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
+    public void A_second_AcceptAsync_while_one_waits_is_refused_on_the_EpollLoop_and_taken_on_the_default_loop(string kind)
+    {
+        Loops.Run(kind, async () =>
+        {
+            using AioTcpListener listener = Loops.StartLoopback();
+            ValueTask<AioTcpConnection> first = listener.AcceptAsync();
+            if (kind == Loops.Epoll)
+            {
+                var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await listener.AcceptAsync());
+                Assert.Contains("already has an accept in progress; await it before starting another (one accept at a time on the EpollLoop)", error.Message, StringComparison.Ordinal);
+                using AioTcpConnection client = await AioTcpConnection.ConnectAsync(listener.LocalEndPoint);
+                using AioTcpConnection server = await first; // the first accept is unharmed
+                Assert.Equal(client.LocalEndPoint, server.RemoteEndPoint);
+            }
+            else
+            {
+                ValueTask<AioTcpConnection> second = listener.AcceptAsync();
+                using AioTcpConnection client1 = await AioTcpConnection.ConnectAsync(listener.LocalEndPoint);
+                using AioTcpConnection client2 = await AioTcpConnection.ConnectAsync(listener.LocalEndPoint);
+                using AioTcpConnection server1 = await first;
+                using AioTcpConnection server2 = await second;
+                Assert.Equal(
+                    new[] { client1.LocalEndPoint, client2.LocalEndPoint }.Select(e => e!.ToString()).Order(StringComparer.Ordinal),
+                    new[] { server1.RemoteEndPoint, server2.RemoteEndPoint }.Select(e => e!.ToString()).Order(StringComparer.Ordinal));
+            }
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
     public void Start_after_Dispose_says_the_listener_was_stopped(string kind)
     {
         Loops.Run(kind, () =>
