@@ -40,7 +40,10 @@ public sealed class AioTcpConnection : IDisposable, IAsyncDisposable
     public bool UsesEpollLoop => _native is not null;
 
     /// <summary>The connection as a <see cref="System.IO.Stream"/> (for <c>StreamReader</c>, <c>SslStream</c>, <c>PipeReader.Create</c>, ...). Disposing it closes the connection.</summary>
-    public Stream Stream => _stream ??= _native is not null ? new AioConnectionStream(this) : new NetworkStream(_socket!, ownsSocket: true);
+    /// <exception cref="ObjectDisposedException">The connection was disposed before its stream was first asked for.</exception>
+    public Stream Stream => _stream ??= Volatile.Read(ref _disposed) != 0
+        ? throw Disposed()
+        : _native is not null ? new AioConnectionStream(this) : new NetworkStream(_socket!, ownsSocket: true);
 
     /// <summary>The local endpoint (<see langword="null"/> for an unnamed Unix-domain socket, or once closed).</summary>
     public EndPoint? LocalEndPoint => _native is not null ? _native.LocalEndPoint : _socket!.LocalEndPoint;
@@ -48,19 +51,34 @@ public sealed class AioTcpConnection : IDisposable, IAsyncDisposable
     /// <summary>The peer's endpoint (<see langword="null"/> for an unnamed Unix-domain peer, or once closed).</summary>
     public EndPoint? RemoteEndPoint => _native is not null ? _native.RemoteEndPoint : _socket!.RemoteEndPoint;
 
-    /// <summary>TCP_NODELAY: whether small writes go out at once (true by default for TCP; not applicable to Unix-domain sockets).</summary>
+    /// <summary>
+    /// TCP_NODELAY: whether small writes go out at once (true by default for TCP). A Unix-domain socket has no such
+    /// option: it reads <see langword="false"/> and ignores a change, on both loops.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The connection was disposed.</exception>
     public bool NoDelay
     {
-        get => _native is not null ? GetNativeNoDelay(_native) : _socket!.NoDelay;
+        get
+        {
+            ThrowIfDisposed();
+            if (_native is not null)
+            {
+                return GetNativeNoDelay(_native);
+            }
+
+            return _socket!.AddressFamily != AddressFamily.Unix && _socket.NoDelay;
+        }
+
         set
         {
+            ThrowIfDisposed();
             if (_native is not null)
             {
                 SetNativeNoDelay(_native, value);
             }
-            else
+            else if (_socket!.AddressFamily != AddressFamily.Unix)
             {
-                _socket!.NoDelay = value;
+                _socket.NoDelay = value;
             }
         }
     }
@@ -191,6 +209,14 @@ public sealed class AioTcpConnection : IDisposable, IAsyncDisposable
 
     // Checked before the operation, so that both loops name the connection: on the default loop a disposed socket
     // would otherwise fail in NetworkStream's constructor with "not allowed on non-connected sockets".
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw Disposed();
+        }
+    }
+
     private static ObjectDisposedException Disposed() =>
         new(nameof(AioTcpConnection), "This AioTcpConnection was disposed.");
 

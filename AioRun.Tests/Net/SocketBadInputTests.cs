@@ -138,6 +138,57 @@ public class SocketBadInputTests
 
     [Theory]
     [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
+    public void The_stream_and_NoDelay_of_a_disposed_connection_throw_ObjectDisposedException_naming_the_connection(string kind)
+    {
+        Loops.Run(kind, async () =>
+        {
+            using AioTcpListener listener = Loops.StartLoopback();
+            ValueTask<AioTcpConnection> accepting = listener.AcceptAsync();
+            AioTcpConnection client = await AioTcpConnection.ConnectAsync(listener.LocalEndPoint);
+            using AioTcpConnection server = await accepting;
+            client.Dispose();
+
+            Assert.Equal(nameof(AioTcpConnection), Assert.Throws<ObjectDisposedException>(() => client.Stream).ObjectName);
+            Assert.Equal(nameof(AioTcpConnection), Assert.Throws<ObjectDisposedException>(() => client.NoDelay).ObjectName);
+            Assert.Equal(nameof(AioTcpConnection), Assert.Throws<ObjectDisposedException>(() => client.NoDelay = false).ObjectName);
+
+            // A stream taken before the close is the same object after it, and refuses I/O as a disposed stream does.
+            Stream stream = server.Stream;
+            server.Dispose();
+            Assert.Same(stream, server.Stream);
+            await Assert.ThrowsAsync<ObjectDisposedException>(async () => await stream.ReadExactlyAsync(new byte[4]));
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
+    public void NoDelay_of_a_Unix_domain_connection_reads_false_and_ignores_a_change_on_both_loops(string kind)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"aiorun-nodelay-{Guid.NewGuid():N}.sock");
+        try
+        {
+            Loops.Run(kind, async () =>
+            {
+                using var listener = new AioTcpListener(new UnixDomainSocketEndPoint(path));
+                listener.Start();
+                ValueTask<AioTcpConnection> accepting = listener.AcceptAsync();
+                using AioTcpConnection client = await AioTcpConnection.ConnectAsync(new UnixDomainSocketEndPoint(path));
+                using AioTcpConnection server = await accepting;
+
+                Assert.False(client.NoDelay);
+                client.NoDelay = true;
+                Assert.False(client.NoDelay);
+                Assert.False(server.NoDelay);
+            });
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
     public void ConnectAsync_refuses_a_null_or_unsupported_endpoint_an_empty_host_and_a_bad_port(string kind)
     {
         Loops.Run(kind, async () =>
