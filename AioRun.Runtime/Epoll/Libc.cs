@@ -26,6 +26,8 @@ internal static unsafe partial class Libc
     public const int SO_REUSEADDR = 2;
     public const int SO_ERROR = 4;
     public const int IPPROTO_TCP = 6;
+    public const int IPPROTO_IPV6 = 41;
+    public const int IPV6_V6ONLY = 26;
     public const int TCP_NODELAY = 1;
     public const int MSG_NOSIGNAL = 0x4000;
     public const int SHUT_WR = 1;

@@ -178,6 +178,17 @@ public sealed class AioTcpListener : IDisposable
                 Libc.SetSockOpt(socket.Fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, &on, sizeof(int));
             }
 
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                // IPv6 only, as a .NET socket (the default loop's listener) and asyncio's create_server are: Linux's
+                // default would also take IPv4 connections on [::], and the two loops would answer differently.
+                int on = 1;
+                if (Libc.SetSockOpt(socket.Fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, &on, sizeof(int)) != 0)
+                {
+                    throw SocketErrors.Socket(Libc.Errno);
+                }
+            }
+
             fixed (byte* a = address)
             {
                 if (Libc.Bind(socket.Fd, a, address.Length) != 0)

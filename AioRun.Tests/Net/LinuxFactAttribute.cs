@@ -25,3 +25,15 @@ public sealed class LinuxTheoryAttribute : TheoryAttribute
         }
     }
 }
+
+/// <summary>A theory that needs IPv6 on this machine (a ::1 to connect to): skipped where the system has none.</summary>
+public sealed class IPv6TheoryAttribute : TheoryAttribute
+{
+    public IPv6TheoryAttribute()
+    {
+        if (!System.Net.Sockets.Socket.OSSupportsIPv6)
+        {
+            Skip = "This system has no IPv6.";
+        }
+    }
+}

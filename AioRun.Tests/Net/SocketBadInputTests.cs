@@ -187,6 +187,27 @@ public class SocketBadInputTests
         }
     }
 
+    [IPv6Theory]
+    [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
+    public void A_listener_on_the_IPv6_any_address_takes_IPv6_connections_and_refuses_IPv4_ones_on_both_loops(string kind)
+    {
+        Loops.Run(kind, async () =>
+        {
+            using var listener = new AioTcpListener(IPAddress.IPv6Any, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+
+            ValueTask<AioTcpConnection> accepting = listener.AcceptAsync();
+            using AioTcpConnection v6 = await AioTcpConnection.ConnectAsync(new IPEndPoint(IPAddress.IPv6Loopback, port));
+            using AioTcpConnection server = await accepting;
+            Assert.Equal(IPAddress.IPv6Loopback, ((IPEndPoint)server.RemoteEndPoint!).Address);
+
+            // IPv6 only, as .NET's sockets and asyncio's create_server are: an IPv4 client is refused, not accepted as ::ffff:127.0.0.1.
+            var refused = await Assert.ThrowsAsync<SocketException>(async () => await AioTcpConnection.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)));
+            Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        });
+    }
+
     [Theory]
     [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
     public void ConnectAsync_refuses_a_null_or_unsupported_endpoint_an_empty_host_and_a_bad_port(string kind)
