@@ -288,6 +288,56 @@ public class SocketTests
 
     [Theory]
     [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
+    public void The_streams_synchronous_Read_and_Write_work_off_the_loop_and_on_the_EpollLoop_are_refused_on_it(string kind)
+    {
+        byte[] sent = new byte[256 * 1024];
+        new Random(11).NextBytes(sent);
+        byte[] received = Loops.Run(kind, async () =>
+        {
+            using AioTcpListener listener = Loops.StartLoopback();
+            Task<AioTcpConnection> accepting = listener.AcceptAsync().AsTask();
+            using AioTcpConnection client = await AioTcpConnection.ConnectAsync(listener.LocalEndPoint);
+            AioTask echo = Aio.CreateTask(async () => await Loops.Echo(await accepting), "echo");
+            Stream stream = client.Stream;
+            if (kind == Loops.Epoll)
+            {
+                // On the loop's own thread a blocking call would wait for I/O that only this thread can do.
+                var read = Assert.Throws<InvalidOperationException>(() => stream.Read(new byte[1], 0, 1));
+                Assert.Contains("would block the EpollLoop's thread", read.Message, StringComparison.Ordinal);
+                Assert.Throws<InvalidOperationException>(() => stream.Write(new byte[1], 0, 1));
+            }
+
+            // A thread-pool thread writes and reads synchronously while the loop does the I/O (and echoes).
+            byte[] back = await Task.Run(() =>
+            {
+                var writer = new Thread(() =>
+                {
+                    stream.Write(sent, 0, sent.Length / 2);
+                    stream.Write(sent.AsSpan(sent.Length / 2));
+                });
+                writer.Start();
+                var buffer = new byte[sent.Length];
+                int total = 0;
+                while (total < buffer.Length)
+                {
+                    int n = total % 2 == 0 ? stream.Read(buffer, total, buffer.Length - total) : stream.Read(buffer.AsSpan(total));
+                    Assert.True(n > 0, $"end of stream after {total} bytes");
+                    total += n;
+                }
+
+                writer.Join();
+                return buffer;
+            });
+            client.ShutdownSend();
+            await echo;
+            return back;
+        });
+
+        Assert.True(sent.AsSpan().SequenceEqual(received), "the echoed bytes differ");
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
     public void A_pipe_reader_and_writer_work_on_the_connection_stream(string kind)
     {
         string reply = Loops.Run(kind, async () =>
