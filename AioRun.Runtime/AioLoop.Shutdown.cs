@@ -115,7 +115,8 @@ public partial class AioLoop
     /// <returns>The task's outcome, observed: a failure is the caller's to report, not the exception handler's.</returns>
     internal Task RunUntilDone(Func<CancellationToken, Task> work, string name)
     {
-        AioTask task = Schedule(new AioTask(this, work, name, string.Empty, 0, isProtected: true));
+        // No source line made it: the report and the errors say "created at AioRun's shutdown (phase 3)".
+        AioTask task = Schedule(new AioTask(this, work, name, "AioRun's shutdown (phase 3)", 0, isProtected: true));
         Task outcome = task.AsTask();
         RunWhile(() => !task.IsDone, Timeout.InfiniteTimeSpan);
         return outcome;

@@ -86,8 +86,13 @@ public partial class AioTask : IReportsUnobservedFailure
     /// <summary>The line that created the task (captured at compile time).</summary>
     public int CreationLine { get; }
 
-    /// <summary>Where the task was created, as <c>file:line</c>.</summary>
-    public string CreationSite => CreationFile + ":" + CreationLine.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>
+    /// Where the task was created, as <c>file:line</c>; for a task AioRun makes itself (the shutdown callback's, a shutdown
+    /// participant's), what made it.
+    /// </summary>
+    public string CreationSite => CreationLine == 0
+        ? CreationFile
+        : CreationFile + ":" + CreationLine.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Whether the shutdown leaves this task running and waits for it (<c>Aio.ShutdownWaitsFor</c>).</summary>
     public bool IsProtected { get; }

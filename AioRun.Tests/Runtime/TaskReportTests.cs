@@ -110,6 +110,29 @@ public class TaskReportTests
     }
 
     [Fact]
+    public void The_shutdown_callbacks_task_is_reported_as_made_by_AioRuns_shutdown()
+    {
+        using var t = new TestLoop();
+        using var program = new AioProgram(new AioRunOptions { LoopLagWarning = TimeSpan.Zero });
+        AioLoop loop = program.UseLoop(t.Loop);
+        loop.CallSoon(loop.Stop);
+        loop.RunForever();
+        program.EnterShutdownPhase();
+
+        string report = string.Empty;
+        program.RunShutdownCallback(l =>
+        {
+            var writer = new StringWriter();
+            l.WriteTaskReport(writer);
+            report = writer.ToString();
+        });
+
+        Assert.Equal(
+            new[] { "Task report: 1 tracked task, 0 executor work items", "  task 'shutdown_callback' (running, age 0.0 s, protected) created at AioRun's shutdown (phase 3)" },
+            Lines(report));
+    }
+
+    [Fact]
     public void With_nothing_tracked_the_report_is_its_header()
     {
         using var t = new TestLoop();
