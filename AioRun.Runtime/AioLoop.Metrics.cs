@@ -37,7 +37,7 @@ public partial class AioLoop
             return;
         }
 
-        _incoming.Enqueue(new WorkItem(s_lagProbe, this));
+        Incoming.Enqueue(new WorkItem(s_lagProbe, this));
         Volatile.Write(ref _hasIncoming.Value, 1);
         Wakeup();
     }

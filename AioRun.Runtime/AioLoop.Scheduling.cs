@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -157,12 +158,13 @@ public partial class AioLoop
             return;
         }
 
-        _incoming.Enqueue(item);
+        ConcurrentQueue<WorkItem> incoming = Incoming;
+        incoming.Enqueue(item);
         if (Volatile.Read(ref _hasIncoming.Value) == 0)
         {
             Volatile.Write(ref _hasIncoming.Value, 1);
         }
-        if (_status == StatusClosed && _incoming.TryDequeue(out WorkItem late))
+        if (_status == StatusClosed && incoming.TryDequeue(out WorkItem late))
         {
             // Closed between the check and the enqueue: Close may already have drained the queue.
             Discard(late);

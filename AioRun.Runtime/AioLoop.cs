@@ -45,7 +45,10 @@ public partial class AioLoop : SynchronizationContext, IDisposable
     private readonly TimeProvider _time;
     private readonly bool _systemTime;
     private WorkQueue _ready = new(); // a mutable struct: never copy it, never make the field readonly
-    private readonly ConcurrentQueue<WorkItem> _incoming = new();
+    // Work posted from other threads, made by the first such post: a loop that never gets any (a program that ends
+    // before anything reaches it from another thread) never makes it, nor JIT-compiles its methods, a framework generic
+    // over AioRun's type that the package's ReadyToRun code cannot carry. Read with Volatile.Read.
+    private ConcurrentQueue<WorkItem>? _incoming;
     // Set by other threads after they queue work, cleared by the loop when it takes it. On a cache line of its
     // own: a producer's write must not invalidate the line of the fields the loop reads for every callback.
     private PaddedFlag _hasIncoming;
@@ -333,9 +336,12 @@ public partial class AioLoop : SynchronizationContext, IDisposable
 
         int discarded = 0;
         _ready.Clear(item => discarded += Discard(item));
-        while (_incoming.TryDequeue(out WorkItem item))
+        if (Volatile.Read(ref _incoming) is { } incoming)
         {
-            discarded += Discard(item);
+            while (incoming.TryDequeue(out WorkItem item))
+            {
+                discarded += Discard(item);
+            }
         }
 
         _timers.Clear();
@@ -465,10 +471,22 @@ public partial class AioLoop : SynchronizationContext, IDisposable
             return;
         }
 
-        while (_incoming.TryDequeue(out WorkItem item))
+        // The flag is set after the post, and the post after the queue was made: it exists.
+        ConcurrentQueue<WorkItem> incoming = Volatile.Read(ref _incoming)!;
+        while (incoming.TryDequeue(out WorkItem item))
         {
             _ready.Enqueue(item);
         }
+    }
+
+    /// <summary>The queue of work posted from other threads, made by the first post. Any thread.</summary>
+    private ConcurrentQueue<WorkItem> Incoming => Volatile.Read(ref _incoming) ?? CreateIncoming();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ConcurrentQueue<WorkItem> CreateIncoming()
+    {
+        var created = new ConcurrentQueue<WorkItem>();
+        return Interlocked.CompareExchange(ref _incoming, created, null) ?? created;
     }
 
     private void MoveDueTimers()
@@ -526,7 +544,7 @@ public partial class AioLoop : SynchronizationContext, IDisposable
 
         ResetWake();
         Interlocked.Exchange(ref _waiting, 1);
-        if (_incoming.IsEmpty && !_stopping && _time.GetTimestamp() < due)
+        if ((Volatile.Read(ref _incoming)?.IsEmpty ?? true) && !_stopping && _time.GetTimestamp() < due)
         {
             BlockUntilWoken(timeoutMs);
         }
