@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 namespace AioRun.Epoll;
 
 /// <summary>
-/// The few libc calls the epoll loop and its sockets make, and the default logger's writes to standard error. <see cref="LibraryImportAttribute"/> generates the
-/// marshalling at compile time (NativeAOT- and trim-safe); every argument is blittable. Linux only: the constants
-/// are Linux's (the same on x86-64 and arm64).
+/// The few libc calls the epoll loop and its sockets make, and the default logger's writes to standard error.
+/// <see cref="LibraryImportAttribute"/> generates the marshalling at compile time (NativeAOT- and trim-safe); every
+/// argument is blittable. Linux only: the constants are Linux's (the same on x86-64 and arm64). Under NativeAOT the
+/// package's build/AioRun.targets binds each entry point at link (a test keeps its list the same as this one).
 /// </summary>
 internal static unsafe partial class Libc
 {
