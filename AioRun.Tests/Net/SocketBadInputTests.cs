@@ -120,9 +120,8 @@ public class SocketBadInputTests
         Loops.Run(kind, async () =>
         {
             using AioTcpListener listener = Loops.StartLoopback();
-            ValueTask<AioTcpConnection> accepting = listener.AcceptAsync();
-            AioTcpConnection client = await AioTcpConnection.ConnectAsync(listener.LocalEndPoint);
-            using AioTcpConnection server = await accepting;
+            (AioTcpConnection client, AioTcpConnection server) = await Loops.ConnectPair(listener);
+            using AioTcpConnection _ = server;
             client.Dispose();
 
             var read = await Assert.ThrowsAsync<ObjectDisposedException>(async () => await client.ReadAsync(new byte[4]));
@@ -143,9 +142,8 @@ public class SocketBadInputTests
         Loops.Run(kind, async () =>
         {
             using AioTcpListener listener = Loops.StartLoopback();
-            ValueTask<AioTcpConnection> accepting = listener.AcceptAsync();
-            AioTcpConnection client = await AioTcpConnection.ConnectAsync(listener.LocalEndPoint);
-            using AioTcpConnection server = await accepting;
+            (AioTcpConnection client, AioTcpConnection server) = await Loops.ConnectPair(listener);
+            using AioTcpConnection _ = server;
             client.Dispose();
 
             Assert.Equal(nameof(AioTcpConnection), Assert.Throws<ObjectDisposedException>(() => client.Stream).ObjectName);
@@ -164,16 +162,15 @@ public class SocketBadInputTests
     [MemberData(nameof(Loops.Both), MemberType = typeof(Loops))]
     public void NoDelay_of_a_Unix_domain_connection_reads_false_and_ignores_a_change_on_both_loops(string kind)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"aiorun-nodelay-{Guid.NewGuid():N}.sock");
+        string path = Loops.UnixSocketPath();
         try
         {
             Loops.Run(kind, async () =>
             {
                 using var listener = new AioTcpListener(new UnixDomainSocketEndPoint(path));
                 listener.Start();
-                ValueTask<AioTcpConnection> accepting = listener.AcceptAsync();
-                using AioTcpConnection client = await AioTcpConnection.ConnectAsync(new UnixDomainSocketEndPoint(path));
-                using AioTcpConnection server = await accepting;
+                (AioTcpConnection client, AioTcpConnection server) = await Loops.ConnectPair(listener);
+                using AioTcpConnection c = client, s = server;
 
                 Assert.False(client.NoDelay);
                 client.NoDelay = true;
@@ -183,7 +180,7 @@ public class SocketBadInputTests
         }
         finally
         {
-            File.Delete(path);
+            Loops.DeleteQuietly(path);
         }
     }
 
@@ -197,9 +194,8 @@ public class SocketBadInputTests
             listener.Start();
             int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
 
-            ValueTask<AioTcpConnection> accepting = listener.AcceptAsync();
-            using AioTcpConnection v6 = await AioTcpConnection.ConnectAsync(new IPEndPoint(IPAddress.IPv6Loopback, port));
-            using AioTcpConnection server = await accepting;
+            (AioTcpConnection v6, AioTcpConnection server) = await Loops.ConnectPair(listener, new IPEndPoint(IPAddress.IPv6Loopback, port));
+            using AioTcpConnection c = v6, s = server;
             Assert.Equal(IPAddress.IPv6Loopback, ((IPEndPoint)server.RemoteEndPoint!).Address);
 
             // IPv6 only, as .NET's sockets and asyncio's create_server are: an IPv4 client is refused, not accepted as ::ffff:127.0.0.1.

@@ -46,6 +46,14 @@ public static class Loops
         return listener;
     }
 
+    /// <summary>One connection to <paramref name="listener"/> (at <paramref name="to"/>, else its own endpoint): both ends.</summary>
+    public static async Task<(AioTcpConnection Client, AioTcpConnection Server)> ConnectPair(AioTcpListener listener, EndPoint? to = null)
+    {
+        ValueTask<AioTcpConnection> accepting = listener.AcceptAsync();
+        AioTcpConnection client = await AioTcpConnection.ConnectAsync(to ?? listener.LocalEndPoint);
+        return (client, await accepting);
+    }
+
     /// <summary>Reads exactly <paramref name="buffer"/>'s length, or fails at an early end of stream.</summary>
     public static async Task ReadExactly(AioTcpConnection connection, Memory<byte> buffer)
     {
